@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Kakari's targets follow its layers: a pure core, definition loading, the store protocol,
+/// one target per storage backend, the engine, and the command line.
+let package = Package(
+    name: "kakari",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kakari", targets: ["KakariCLI"]),
+        .library(name: "KakariCore", targets: ["KakariCore"]),
+        .library(name: "KakariDefinitions", targets: ["KakariDefinitions"]),
+        .library(name: "KakariEngine", targets: ["KakariEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // The model and the pure core: definitions as values, expressions, durations,
+        // the business calendar and `decide`. No I/O, no clock.
+        .target(name: "KakariCore"),
+        // Loading and checking definition files (workflows, staff, tables, calendar) from YAML.
+        .target(
+            name: "KakariDefinitions",
+            dependencies: ["KakariCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The store protocol and the records it keeps.
+        .target(
+            name: "KakariStore",
+            dependencies: ["KakariCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded default backend: SQLite through GRDB.
+        .target(
+            name: "KakariSQLite",
+            dependencies: ["KakariStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The engine: deploys, case operations, the daemon loop, CSV import, the demo.
+        .target(
+            name: "KakariEngine",
+            dependencies: [
+                "KakariCore", "KakariDefinitions", "KakariStore", "KakariSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `kakari` command line: parsing and printing only.
+        .executableTarget(
+            name: "KakariCLI",
+            dependencies: [
+                "KakariEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Helpers the test targets share: temporary stores, fixtures, running the binary.
+        .target(
+            name: "KakariTesting",
+            dependencies: ["KakariEngine"],
+            path: "Sources/KakariTesting"
+        ),
+        .testTarget(name: "KakariCoreTests", dependencies: ["KakariCore"]),
+        .testTarget(
+            name: "KakariDefinitionsTests",
+            dependencies: ["KakariDefinitions", "KakariTesting"]
+        ),
+        .testTarget(
+            name: "KakariEngineTests",
+            dependencies: ["KakariEngine", "KakariTesting"]
+        ),
+        .testTarget(
+            name: "KakariCLITests",
+            dependencies: ["KakariTesting"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,38 @@
+import ArgumentParser
+import KakariDefinitions
+
+extension Kakari {
+    /// `kakari graph FILE`: the state diagram of one workflow.
+    struct Graph: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw the state diagram of one workflow (Mermaid or Graphviz DOT).",
+            discussion: "Example: kakari graph Workflows/household-visit.yaml --format dot | dot -Tsvg > visit.svg"
+        )
+
+        @Argument(help: "The workflow file.")
+        var file: String
+
+        @Option(help: "mermaid (default) or dot.")
+        var format: GraphRenderer.Format = .mermaid
+
+        func run() async throws {
+            let errors = BundleLoader.lint(paths: [file])
+            if !errors.diagnostics.isEmpty {
+                print(errors.rendered)
+                throw ExitCode(1)
+            }
+            let folder = (file as NSString).deletingLastPathComponent
+            let bundle = try await failing { try BundleLoader.load(paths: [folder.isEmpty ? "." : folder]) }
+            guard let name = bundle.workflowFiles.first(where: { $0.value.hasSuffix((file as NSString).lastPathComponent) })?.key,
+                  let definition = bundle.workflows[name] else {
+                CommandFailure.refused("\(file) is not a workflow file").exit()
+            }
+            let labels = Dictionary(bundle.staff.sections.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+            print(GraphRenderer(definition: definition, sectionLabels: labels).render(format), terminator: "")
+        }
+    }
+}
+
+extension GraphRenderer.Format: ExpressibleByArgument {}
+
+import Foundation

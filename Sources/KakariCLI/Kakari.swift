@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `kakari` command: a thin root whose subcommands each live in their own file.
+@main
+struct Kakari: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kakari",
+        abstract: "Kakari (係): workflows for municipal case work, written as YAML state machines.",
+        discussion: """
+        Section leads describe each kind of case in YAML; the engine advances every case and \
+        gives tasks to the section that must act; staff work their tasks from this command line.
+        """,
+        subcommands: [Lint.self, Graph.self, Schema.self]
+    )
+}

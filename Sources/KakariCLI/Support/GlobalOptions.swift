@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The options every command accepts after its name (see the command-line contract).
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Where cases live: a path, sqlite:PATH, or postgres://USER@HOST[:PORT]/DB.", valueName: "URL"))
+    var store: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Who acts (default: $KAKARI_USER, then the login name).", valueName: "USER"))
+    var user: String?
+
+    @Flag(help: "Machine-readable output on stdout.")
+    var json = false
+}

@@ -1,0 +1,257 @@
+import Foundation
+
+/// The meaning of a workflow: a pure function from (definition, case, event, now) to a
+/// `Decision`.
+///
+/// Semantics:
+/// - A **start** checks the data against the fields (types, required, enum values), fills in
+///   defaults and enters the initial state.
+/// - A **named event** must be accepted by the current state; its fields are checked against
+///   the event's declaration (or the form of the task that delivers it). The state's branches
+///   for it are tried in order; the first whose condition holds (or the `else`) is taken.
+///   No matching branch refuses the event.
+/// - A **timer** or a **child result** takes its branches the same way; one whose state the
+///   case already left is ignored (`applied == false`).
+/// - Taking a branch **exits** the state (open tasks are closed: the completing task as done,
+///   the others withdrawn; its timers are cancelled), evaluates the assignments over the old
+///   data and the event, then **enters** the target: tasks are created with their title,
+///   section, due and follow-up dates and priority computed over the new data; timers start;
+///   a child case starts. Entering a final state finishes the case, cancels the deadline and
+///   reports the result to the parent. A branch back to the same state re-enters it.
+///
+/// Nothing here reads a clock, a file or a database: the same inputs give the same decision.
+public struct Decider: Sendable {
+    public var definition: WorkflowDefinition
+    public var calendar: BusinessCalendar
+    /// The name of the whole-case deadline timer.
+    public static let deadlineTimer = "deadline"
+
+    public init(definition: WorkflowDefinition, calendar: BusinessCalendar) {
+        self.definition = definition
+        self.calendar = calendar
+    }
+
+    /// Starts a case.
+    public func start(id: String, version: Int, data: [String: Value], parent: String? = nil, now: Date) throws(DecisionError) -> Decision {
+        let checked = try check(data, against: definition.fields, what: "the case", fillDefaults: true)
+        var snapshot = CaseSnapshot(id: id, workflow: definition.name, version: version, state: definition.initial,
+                                    data: checked, parent: parent, sequence: 1, enteredAt: now)
+        var effects: [Effect] = []
+        if let deadline = definition.deadline, let due = try dueDate(of: deadline, data: checked, now: now) {
+            snapshot.timers[Self.deadlineTimer] = due
+            effects.append(.scheduleTimer(name: Self.deadlineTimer, due: due))
+        }
+        guard let initial = definition.state(definition.initial) else {
+            throw DecisionError(.unknownState, "workflow \(definition.name) has no initial state '\(definition.initial)'")
+        }
+        try enter(initial, &snapshot, &effects, now: now)
+        let changes = definition.fields.compactMap { f -> Decision.Change? in
+            let v = checked[f.name] ?? .null
+            return v == .null ? nil : Decision.Change(field: f.name, old: .null, new: v)
+        }
+        return Decision(event: .start(data: data, parent: parent), from: nil, after: snapshot, changes: changes,
+                        effects: effects, applied: true)
+    }
+
+    /// Decides what `event` does to the case `snapshot`.
+    public func decide(_ snapshot: CaseSnapshot, _ event: CaseEvent, now: Date) throws(DecisionError) -> Decision {
+        switch event {
+        case .start(let data, let parent):
+            return try start(id: snapshot.id, version: snapshot.version, data: data, parent: parent, now: now)
+        case .signal(let name, let fields, let taskKey):
+            return try signal(snapshot, name, fields, taskKey, event, now)
+        case .timer(let name):
+            guard !snapshot.finished, snapshot.timers[name] != nil else { return ignored(snapshot, event) }
+            let branches: [Branch]
+            if name == Self.deadlineTimer, let deadline = definition.deadline {
+                if deadline.except.contains(snapshot.state) { return ignored(snapshot, event) }
+                branches = deadline.branches
+            } else if let timer = definition.state(snapshot.state)?.timers.first(where: { $0.name == name }) {
+                branches = timer.branches
+            } else {
+                return ignored(snapshot, event)
+            }
+            return try take(branches, snapshot, event, eventData: [:], completedTask: nil, now: now,
+                            refusal: "no branch of timer '\(name)' applies in state '\(snapshot.state)'")
+        case .childFinished(let child, let result):
+            guard !snapshot.finished, snapshot.waitingFor == child,
+                  let childDefinition = definition.state(snapshot.state)?.child,
+                  let branches = childDefinition.results[result]
+            else { return ignored(snapshot, event) }
+            return try take(branches, snapshot, event, eventData: [:], completedTask: nil, now: now,
+                            refusal: "no branch for the child result '\(result)' applies in state '\(snapshot.state)'")
+        }
+    }
+
+    private func signal(_ snapshot: CaseSnapshot, _ name: String, _ fields: [String: Value], _ taskKey: String?,
+                        _ event: CaseEvent, _ now: Date) throws(DecisionError) -> Decision {
+        guard !snapshot.finished else {
+            throw DecisionError(.caseFinished, "case \(snapshot.id) is finished (\(label(of: snapshot.state))) and accepts no events")
+        }
+        guard let state = definition.state(snapshot.state) else {
+            throw DecisionError(.unknownState, "case \(snapshot.id) is in state '\(snapshot.state)', which its workflow does not define")
+        }
+        if let taskKey {
+            guard let task = snapshot.openTasks.first(where: { $0.key == taskKey }), task.event == name else {
+                throw DecisionError(.taskNotOpen, "task \(taskKey) of case \(snapshot.id) is not open")
+            }
+        }
+        guard let branches = state.transitions[name] else {
+            let accepted = state.eventOrder
+            let list = accepted.isEmpty ? "it accepts no events" : "it accepts \(accepted.joined(separator: ", "))"
+            throw DecisionError(.eventNotAccepted, "case \(snapshot.id) is in state '\(state.name)' (\(state.label)), which does not accept '\(name)'; \(list)")
+        }
+        let declared = definition.eventFields(name)
+        let data = try check(fields, against: declared, what: "event '\(name)'", fillDefaults: true)
+        return try take(branches, snapshot, event, eventData: data, completedTask: taskKey, now: now,
+                        refusal: "no branch of '\(name)' applies to case \(snapshot.id) in state '\(state.name)'")
+    }
+
+    private func ignored(_ snapshot: CaseSnapshot, _ event: CaseEvent) -> Decision {
+        Decision(event: event, from: snapshot.state, after: snapshot, changes: [], effects: [], applied: false)
+    }
+
+    private func evaluator(_ data: [String: Value], _ eventData: [String: Value], _ now: Date) -> Evaluator {
+        Evaluator(caseData: data, eventData: eventData, tables: definition.tables, today: Day(now, in: calendar.timeZone))
+    }
+
+    private func take(_ branches: [Branch], _ snapshot: CaseSnapshot, _ event: CaseEvent, eventData: [String: Value],
+                      completedTask: String?, now: Date, refusal: String) throws(DecisionError) -> Decision {
+        let before = evaluator(snapshot.data, eventData, now)
+        var chosen: Branch?
+        for branch in branches {
+            guard let condition = branch.condition else { chosen = branch; break }
+            if try guarded({ () throws(ExpressionError) in try before.isTrue(condition) }) { chosen = branch; break }
+        }
+        guard let branch = chosen else { throw DecisionError(.noBranchMatched, refusal) }
+        guard let target = definition.state(branch.target) else {
+            throw DecisionError(.unknownState, "state '\(branch.target)' is not defined")
+        }
+        var after = snapshot
+        after.sequence += 1
+        var effects: [Effect] = []
+        // Exit: close the tasks, stop the state's timers, stop waiting.
+        for task in snapshot.openTasks {
+            effects.append(.closeTask(key: task.key, completed: task.key == completedTask))
+        }
+        after.openTasks = []
+        for name in snapshot.timers.keys.sorted() where name != Self.deadlineTimer {
+            effects.append(.cancelTimer(name: name))
+            after.timers[name] = nil
+        }
+        after.waitingFor = nil
+        // Assignments see the data as it was and the event.
+        var changes: [Decision.Change] = []
+        for assignment in branch.assignments {
+            let value = try guarded({ () throws(ExpressionError) in try before.evaluate(assignment.expression) })
+            let old = after.data[assignment.field] ?? .null
+            if old != value { changes.append(.init(field: assignment.field, old: old, new: value)) }
+            after.data[assignment.field] = value
+        }
+        try enter(target, &after, &effects, now: now)
+        return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true)
+    }
+
+    private func enter(_ state: StateDefinition, _ s: inout CaseSnapshot, _ effects: inout [Effect], now: Date) throws(DecisionError) {
+        s.state = state.name
+        s.enteredAt = now
+        let seq = s.sequence
+        if state.isFinal {
+            s.finished = true
+            s.result = state.result
+            if s.timers[Self.deadlineTimer] != nil {
+                effects.append(.cancelTimer(name: Self.deadlineTimer))
+                s.timers[Self.deadlineTimer] = nil
+            }
+            if let parent = s.parent { effects.append(.notifyParent(parent: parent, result: state.result ?? state.name)) }
+            return
+        }
+        let eval = evaluator(s.data, [:], now)
+        for (index, task) in state.tasks.enumerated() {
+            let key = "\(seq).\(index + 1)"
+            let order = try guarded { () throws(ExpressionError) -> TaskOrder in
+                let section: String
+                switch task.section {
+                case .fixed(let name): section = name
+                case .route(let e, _): section = try eval.evaluate(e).description
+                }
+                var priority = 0
+                if let p = task.priority, case .int(let i) = try eval.evaluate(p) { priority = i }
+                return TaskOrder(
+                    key: key, kind: task.kind, title: try task.title.render(eval), section: section,
+                    due: task.due.map { calendar.add($0, to: now) },
+                    followUp: task.followUp.map { calendar.add($0, to: now) },
+                    priority: priority, event: task.event, decision: task.decision, contractor: task.contractor)
+            }
+            effects.append(.openTask(order))
+            s.openTasks.append(.init(key: key, kind: task.kind, event: task.event))
+        }
+        for timer in state.timers {
+            if let due = try dueDate(of: timer, data: s.data, now: now) {
+                s.timers[timer.name] = due
+                effects.append(.scheduleTimer(name: timer.name, due: due))
+            }
+        }
+        if let child = state.child {
+            let id = "\(s.id)/\(seq)"
+            var data: [String: Value] = [:]
+            for assignment in child.data {
+                data[assignment.field] = try guarded({ () throws(ExpressionError) in try eval.evaluate(assignment.expression) })
+            }
+            s.waitingFor = id
+            effects.append(.startChild(id: id, workflow: child.workflow, data: data))
+        }
+    }
+
+    private func dueDate(of timer: TimerDefinition, data: [String: Value], now: Date) throws(DecisionError) -> Date? {
+        switch timer.schedule {
+        case .after(let duration):
+            return calendar.add(duration, to: now, rollToOpenDay: timer.rollToOpenDay)
+        case .at(let expression, _):
+            let value = try guarded { () throws(ExpressionError) in try evaluator(data, [:], now).evaluate(expression) }
+            guard case .date(let day) = value else { return nil }
+            let d = timer.rollToOpenDay ? calendar.nextOpenDay(onOrAfter: day) : day
+            return d.start(in: calendar.timeZone)
+        }
+    }
+
+    private func guarded<T>(_ body: () throws(ExpressionError) -> T) throws(DecisionError) -> T {
+        do { return try body() } catch {
+            throw DecisionError(.expressionFailed, error.message)
+        }
+    }
+
+    private func label(of state: String) -> String { definition.state(state)?.label ?? state }
+
+    /// Checks values typed by a person or a program against declared fields: unknown names,
+    /// wrong types, missing required values. Defaults fill the gaps when asked.
+    public func check(_ values: [String: Value], against fields: [FieldDefinition], what: String,
+                      fillDefaults: Bool) throws(DecisionError) -> [String: Value] {
+        let byName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [String: Value] = [:]
+        for name in values.keys.sorted() {
+            guard let field = byName[name] else {
+                let hint = NameSuggestion.hint(for: name, in: byName.keys).map { "; \($0)" } ?? ""
+                let known = fields.isEmpty ? "; it has no fields" : ""
+                throw DecisionError(.unknownField, "\(what) has no field '\(name)'\(hint)\(known)")
+            }
+            let raw = values[name]!
+            guard let value = raw.coerced(to: field.type.valueType) else {
+                throw DecisionError(.wrongType, "\(field.name) (\(field.label)) must be \(field.type), not '\(raw)'")
+            }
+            if case .enumeration(let allowed) = field.type, case .string(let s) = value, !allowed.contains(s) {
+                throw DecisionError(.wrongType, "\(field.name) (\(field.label)) must be one of \(allowed.joined(separator: ", ")), not '\(s)'")
+            }
+            out[name] = value
+        }
+        for field in fields {
+            if (out[field.name] ?? .null) == .null, fillDefaults, field.defaultValue != .null {
+                out[field.name] = field.defaultValue
+            }
+            if field.required, (out[field.name] ?? .null) == .null {
+                throw DecisionError(.missingField, "\(what) needs \(field.name) (\(field.label))")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+/// A task a state gives to a section when a case enters it. Completing the task delivers
+/// its form as the event `event`, which advances the case.
+public struct TaskDefinition: Hashable, Sendable {
+    /// Where a task goes: a fixed section, or one computed from the case's data.
+    public enum SectionRule: Hashable, Sendable {
+        case fixed(String)
+        case route(Expression, source: String)
+    }
+
+    public var kind: String
+    public var label: String
+    public var title: Template
+    public var section: SectionRule
+    public var due: Duration?
+    public var followUp: Duration?
+    /// Higher first; households with pre-school children, for example.
+    public var priority: Expression?
+    /// The fields the worker fills in.
+    public var form: [FieldDefinition]
+    /// The event that completing the task delivers.
+    public var event: String
+    /// The case fields the worker may see.
+    public var sees: [String]
+    /// A decision (資格・賦課の最終決定): never given to a contractor.
+    public var decision: Bool
+    /// The roles that may complete it (empty: staff and leads of the section, and contractors
+    /// when `contractor` is set).
+    public var contractor: Bool
+    /// A confirmation ("four eyes"): must be completed by someone other than whoever completed
+    /// the task of kind `confirms` in this case.
+    public var confirms: String?
+
+    public init(
+        kind: String, label: String? = nil, title: Template, section: SectionRule, due: Duration? = nil,
+        followUp: Duration? = nil, priority: Expression? = nil, form: [FieldDefinition] = [],
+        event: String? = nil, sees: [String] = [], decision: Bool = false, contractor: Bool = false,
+        confirms: String? = nil
+    ) {
+        self.kind = kind
+        self.label = label ?? kind
+        self.title = title
+        self.section = section
+        self.due = due
+        self.followUp = followUp
+        self.priority = priority
+        self.form = form
+        self.event = event ?? kind
+        self.sees = sees
+        self.decision = decision
+        self.contractor = contractor
+        self.confirms = confirms
+    }
+}

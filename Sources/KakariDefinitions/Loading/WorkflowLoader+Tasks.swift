@@ -1,0 +1,55 @@
+import KakariCore
+import Yams
+
+extension WorkflowLoader {
+    static let taskKeys = ["kind", "label", "title", "section", "route", "due", "follow_up", "priority", "form",
+                           "event", "sees", "decision", "contractor", "confirms"]
+
+    /// A task given on entering a state: where it goes, when it is due, what the worker sees
+    /// and fills in.
+    func loadTask(_ node: Node, state: String) -> TaskDefinition? {
+        guard let f = r.fields(node, "a task of state '\(state)'", allowed: Self.taskKeys, required: ["kind", "title"]),
+              let kind = f["kind"].flatMap({ r.name($0, "task kind") }),
+              let titleNode = f["title"] else { return nil }
+        let title = r.template(titleNode, "title", scope: scope())
+        let section: TaskDefinition.SectionRule?
+        switch (f["section"], f["route"]) {
+        case (let s?, nil):
+            if let name = r.string(s, "section") {
+                if let sections = context.sections, !sections.contains(name) {
+                    r.error(s, "unknown section '\(name)'", hint: NameSuggestion.hint(for: name, in: sections))
+                }
+                section = .fixed(name)
+            } else { section = nil }
+        case (nil, let route?):
+            section = r.expression(route, "route", scope: scope(), expecting: .string).map { .route($0.0, source: $0.1) }
+        case (_?, _?):
+            r.error(f["route"], "a task has either section: or route:, not both")
+            section = nil
+        case (nil, nil):
+            r.error(node, "task '\(kind)' needs section: (a section) or route: (an expression giving one)")
+            section = nil
+        }
+        let form = f["form"].map { FieldLoader.load($0, "form of task '\(kind)'", r) } ?? []
+        var sees: [String] = []
+        if let seesNode = f["sees"], let names = r.strings(seesNode, "sees") {
+            for (i, n) in names.enumerated() where fieldsByName[n] == nil {
+                r.error(itemNode(seesNode, i), "unknown field '\(n)'", hint: NameSuggestion.hint(for: n, in: fieldsByName.keys))
+            }
+            sees = names
+        }
+        let decision = f["decision"].flatMap { r.bool($0, "decision") } ?? false
+        let contractor = f["contractor"].flatMap { r.bool($0, "contractor") } ?? false
+        if decision && contractor {
+            r.error(f["contractor"], "task '\(kind)' is a decision and cannot go to a contractor",
+                    hint: "decisions stay with ward staff (資格・賦課の最終決定)")
+        }
+        guard let title, let section else { return nil }
+        return TaskDefinition(
+            kind: kind, label: f["label"].flatMap { r.string($0, "label") }, title: title, section: section,
+            due: f["due"].flatMap { r.duration($0, "due") }, followUp: f["follow_up"].flatMap { r.duration($0, "follow_up") },
+            priority: f["priority"].flatMap { r.expression($0, "priority", scope: scope(), expecting: .int)?.0 },
+            form: form, event: f["event"].flatMap { r.name($0, "event") }, sees: sees, decision: decision,
+            contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") })
+    }
+}

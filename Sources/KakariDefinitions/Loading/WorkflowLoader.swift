@@ -1,0 +1,175 @@
+import KakariCore
+import Yams
+
+/// Loads one `workflow:` file into a `WorkflowDefinition`, checking every name, type and
+/// expression against the file's own declarations and the files deployed with it.
+final class WorkflowLoader {
+    static let topKeys = ["workflow", "label", "description", "initial", "fields", "events", "deadline", "states"]
+    static let stateKeys = ["label", "final", "result", "tasks", "on", "timers", "child"]
+
+    let r: NodeReader
+    let context: WorkflowContext
+    var fields: [FieldDefinition] = []
+    var fieldsByName: [String: FieldDefinition] = [:]
+    var stateNames: [String] = []
+    var stateKeyNodes: [String: Node] = [:]
+    var declaredEvents: [String: EventDefinition] = [:]
+    /// Events delivered by tasks, with the form that types them.
+    var taskEvents: [String: [FieldDefinition]] = [:]
+
+    init(reader: NodeReader, context: WorkflowContext) {
+        self.r = reader
+        self.context = context
+    }
+
+    /// The workflow's name and the results of its final states, read without full checking,
+    /// so that other workflows can refer to it.
+    static func peek(_ node: Node) -> (name: String, results: [String])? {
+        guard case .mapping(let m) = node, let name = m["workflow"]?.string else { return nil }
+        var results: [String] = []
+        if case .mapping(let states)? = m["states"] {
+            for (key, value) in states {
+                guard case .mapping(let s) = value, s["final"]?.bool == true, let stateName = key.string else { continue }
+                results.append(s["result"]?.string ?? stateName)
+            }
+        }
+        return (name, results)
+    }
+
+    func load(_ node: Node) -> WorkflowDefinition? {
+        guard let top = r.fields(node, "the workflow", allowed: Self.topKeys, required: ["workflow", "initial", "states"]),
+              let name = top["workflow"].flatMap({ r.name($0, "workflow name") })
+        else { return nil }
+        fields = top["fields"].map { FieldLoader.load($0, "fields", r) } ?? []
+        fieldsByName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if let events = top["events"] { loadEvents(events) }
+        guard let statesNode = top["states"], let statePairs = r.mapping(statesNode, "states") else { return nil }
+        for (stateName, keyNode, _) in statePairs {
+            guard FieldLoader.isIdentifier(stateName) else {
+                r.error(keyNode, "state '\(stateName)' must be an ASCII name (letters, digits, _)", hint: "put Japanese text in its label")
+                continue
+            }
+            stateNames.append(stateName)
+            stateKeyNodes[stateName] = keyNode
+        }
+        collectTaskEvents(statePairs)
+        var states: [StateDefinition] = []
+        for (stateName, _, spec) in statePairs where stateKeyNodes[stateName] != nil {
+            if let state = loadState(stateName, spec) { states.append(state) }
+        }
+        let initialNode = top["initial"]!
+        let initial = r.string(initialNode, "initial") ?? ""
+        if !stateNames.contains(initial) {
+            r.error(initialNode, "unknown initial state '\(initial)'", hint: NameSuggestion.hint(for: initial, in: stateNames))
+        } else if states.first(where: { $0.name == initial })?.isFinal == true {
+            r.error(initialNode, "the initial state '\(initial)' cannot be final")
+        }
+        if !states.isEmpty, !states.contains(where: \.isFinal) {
+            r.error(statesNode, "the workflow has no final state", hint: "mark at least one state final: true")
+        }
+        var deadline: TimerDefinition?
+        if let d = top["deadline"] { deadline = loadTimer(d, defaultName: Decider.deadlineTimer, deadline: true) }
+        let tables = context.tables
+        let definition = WorkflowDefinition(
+            name: name, label: top["label"].flatMap { r.string($0, "label") },
+            description: top["description"].flatMap { r.string($0, "description") } ?? "",
+            initial: initial, fields: fields, states: states, events: declaredEvents, deadline: deadline,
+            tables: tables)
+        // The shape is checked only once the parts are sound: a misspelt event would
+        // otherwise make every state after it look unreachable.
+        if r.diagnostics.isEmpty {
+            WorkflowChecker(reader: r, stateKeyNodes: stateKeyNodes).check(definition, initialNode: initialNode)
+        }
+        return definition
+    }
+
+    private func loadEvents(_ node: Node) {
+        for (name, keyNode, spec) in r.mapping(node, "events") ?? [] {
+            guard FieldLoader.isIdentifier(name) else { r.error(keyNode, "event '\(name)' must be an ASCII name (letters, digits, _)"); continue }
+            var label: String?
+            var fields: [FieldDefinition] = []
+            if spec.isEmptyScalar {
+                // `withdraw:` with no body: an event without fields.
+            } else if let f = r.fields(spec, "event '\(name)'", allowed: ["label", "fields"]) {
+                label = f["label"].flatMap { r.string($0, "label") }
+                fields = f["fields"].map { FieldLoader.load($0, "fields of event '\(name)'", r) } ?? []
+            }
+            declaredEvents[name] = EventDefinition(name: name, label: label, fields: fields)
+        }
+    }
+
+    /// Finds the events that tasks deliver, so that `on` can refer to them in any state.
+    private func collectTaskEvents(_ statePairs: [(key: String, keyNode: Node, value: Node)]) {
+        for (_, _, spec) in statePairs {
+            guard case .mapping(let s) = spec, case .sequence(let tasks)? = s["tasks"] else { continue }
+            for task in tasks {
+                guard case .mapping(let t) = task, let kind = t["kind"]?.string else { continue }
+                let event = t["event"]?.string ?? kind
+                let form = t["form"].map { FieldLoader.load($0, "form of task '\(kind)'", NodeReader(source: r.source)) } ?? []
+                if taskEvents[event] == nil { taskEvents[event] = form }
+            }
+        }
+    }
+
+    /// The fields of `event` if the workflow knows it; a diagnostic otherwise.
+    func eventFields(_ event: String, at node: Node) -> [FieldDefinition]? {
+        if let declared = declaredEvents[event] { return declared.fields }
+        if let form = taskEvents[event] { return form }
+        let known = Array(declaredEvents.keys) + Array(taskEvents.keys)
+        r.error(node, "unknown event '\(event)'",
+                hint: NameSuggestion.hint(for: event, in: known) ?? "declare it under events:, or give it to a task")
+        return nil
+    }
+
+    func scope(eventFields: [FieldDefinition]? = nil, eventName: String? = nil) -> ExpressionScope {
+        ExpressionScope(caseFields: fieldsByName,
+                        eventFields: eventFields.map { Dictionary($0.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) },
+                        tables: context.tables, eventName: eventName)
+    }
+
+    private func loadState(_ name: String, _ spec: Node) -> StateDefinition? {
+        if spec.isEmptyScalar {
+            r.error(stateKeyNodes[name], "state '\(name)' is empty", hint: "give it transitions under on:, or mark it final: true")
+            return StateDefinition(name: name)
+        }
+        guard let f = r.fields(spec, "state '\(name)'", allowed: Self.stateKeys) else { return nil }
+        let isFinal = f["final"].flatMap { r.bool($0, "final") } ?? false
+        let result = f["result"].flatMap { r.name($0, "result") }
+        if isFinal {
+            for key in ["tasks", "on", "timers", "child"] where f[key] != nil {
+                r.error(f[key], "final state '\(name)' cannot have \(key)", hint: "a final state ends the case")
+            }
+        } else if let resultNode = f["result"] {
+            r.error(resultNode, "only a final state has a result", hint: "add final: true")
+        }
+        let tasks = (f["tasks"].flatMap { r.sequence($0, "tasks") } ?? []).compactMap { loadTask($0, state: name) }
+        var kinds = Set<String>()
+        for (i, t) in tasks.enumerated() where !kinds.insert(t.kind).inserted {
+            r.error(itemNode(f["tasks"]!, i), "state '\(name)' gives task '\(t.kind)' twice")
+        }
+        var transitions: [String: [Branch]] = [:]
+        var order: [String] = []
+        for (event, keyNode, value) in f["on"].flatMap({ r.mapping($0, "on") }) ?? [] {
+            guard let eventFields = eventFields(event, at: keyNode) else { continue }
+            transitions[event] = loadBranches(value, trigger: "'\(event)'", scope: scope(eventFields: eventFields, eventName: event))
+            order.append(event)
+        }
+        for task in tasks where transitions[task.event] == nil {
+            r.error(f["tasks"], "task '\(task.kind)' delivers '\(task.event)', which state '\(name)' does not handle",
+                    hint: "add '\(task.event):' under on:")
+        }
+        for task in tasks { checkOutcomes(task, transitions[task.event] ?? [], node: f["on"] ?? f["tasks"]!) }
+        let timers = (f["timers"].flatMap { r.sequence($0, "timers") } ?? []).enumerated().compactMap {
+            loadTimer($0.element, defaultName: "timer\($0.offset + 1)", deadline: false)
+        }
+        let child = f["child"].flatMap { loadChild($0) }
+        return StateDefinition(name: name, label: f["label"].flatMap { r.string($0, "label") }, isFinal: isFinal,
+                               result: result, tasks: tasks, transitions: transitions, eventOrder: order,
+                               timers: timers, child: child)
+    }
+
+    func itemNode(_ node: Node, _ index: Int) -> Node {
+        if case .sequence(let seq) = node, index < seq.count { return seq[index] }
+        return node
+    }
+}
