@@ -55,11 +55,7 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share: temporary stores, fixtures, running the binary.
-        .target(
-            name: "KakariTesting",
-            dependencies: ["KakariEngine"],
-            path: "Sources/KakariTesting"
-        ),
+        .target(name: "KakariTesting", dependencies: ["KakariEngine"]),
         .testTarget(name: "KakariCoreTests", dependencies: ["KakariCore"]),
         .testTarget(
             name: "KakariDefinitionsTests",
