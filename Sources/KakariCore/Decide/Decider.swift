@@ -130,12 +130,17 @@ public struct Decider: Sendable {
         var after = snapshot
         after.sequence += 1
         var effects: [Effect] = []
+        // A timer that fired is spent, the deadline included.
+        if case .timer(let fired) = event, after.timers[fired] != nil {
+            after.timers[fired] = nil
+            effects.append(.cancelTimer(name: fired))
+        }
         // Exit: close the tasks, stop the state's timers, stop waiting.
         for task in snapshot.openTasks {
             effects.append(.closeTask(key: task.key, completed: task.key == completedTask))
         }
         after.openTasks = []
-        for name in snapshot.timers.keys.sorted() where name != Self.deadlineTimer {
+        for name in after.timers.keys.sorted() where name != Self.deadlineTimer {
             effects.append(.cancelTimer(name: name))
             after.timers[name] = nil
         }

@@ -27,7 +27,8 @@ public struct TypeChecker {
                                           hint: "read it with lookup(\(name), key, \"column\")")
                 }
                 throw ExpressionError(offset: offset, "unknown field '\(name)'",
-                                      hint: NameSuggestion.hint(for: name, in: scope.caseFields.keys))
+                                      hint: NameSuggestion.hint(for: name, in: scope.caseFields.keys)
+                                          ?? "to write text, quote it inside the YAML value ('\"\(name)\"') or use 「\(name)」")
             }
             return field.type.valueType
         case .eventField(let name, let offset):

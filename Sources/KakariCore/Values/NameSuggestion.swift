@@ -2,7 +2,7 @@
 public enum NameSuggestion {
     /// The closest candidate within a small edit distance, or nil.
     public static func nearest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {
-        let limit = max(2, name.count / 3)
+        let limit = name.count <= 3 ? 1 : max(2, name.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
             let d = distance(name, candidate)
@@ -16,21 +16,24 @@ public enum NameSuggestion {
         nearest(to: name, in: candidates).map { "did you mean '\($0)'?" }
     }
 
-    /// Levenshtein distance over characters.
+    /// Edit distance over characters, counting a swap of neighbours as one edit
+    /// (optimal string alignment), so 'opne' is one edit from 'open'.
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                                 previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return d[a.count][b.count]
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// A value held in a case's data, an event's fields or a lookup table.
 ///
-/// Values encode to natural JSON (`"text"`, `3`, `true`, `"2009-05-11"`, `["a","b"]`, `null`);
-/// decoding yields strings for dates, and `coerced(to:)` gives them back their schema type.
+/// Values encode to natural JSON (`"text"`, `3`, `true`, `["a","b"]`, `null`), except dates,
+/// which encode as `{"$date": "2009-05-11"}` so that a stored value decodes to exactly the
+/// value it was. `natural` gives the plain form for people and scripts.
 public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
     case null
     case string(String)
@@ -48,6 +49,8 @@ public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
             self = .int(i)
         } else if let s = try? container.decode(String.self) {
             self = .string(s)
+        } else if let tagged = try? container.decode([String: String].self), let text = tagged["$date"], let day = Day(iso: text) {
+            self = .date(day)
         } else {
             self = .list(try container.decode([String].self))
         }
@@ -60,8 +63,20 @@ public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
         case .string(let s): try container.encode(s)
         case .int(let i): try container.encode(i)
         case .bool(let b): try container.encode(b)
-        case .date(let d): try container.encode(d.description)
+        case .date(let d): try container.encode(["$date": d.description])
         case .list(let items): try container.encode(items)
+        }
+    }
+
+    /// The value as plain JSON-compatible data (dates as ISO text), for output.
+    public var natural: Any {
+        switch self {
+        case .null: NSNull()
+        case .string(let s): s
+        case .int(let i): i
+        case .bool(let b): b
+        case .date(let d): d.description
+        case .list(let items): items
         }
     }
 

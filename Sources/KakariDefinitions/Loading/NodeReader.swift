@@ -185,6 +185,12 @@ final class NodeReader {
 }
 
 extension Node {
+    /// The key node of `key` in this mapping, for reporting at the key rather than its value.
+    func keyNode(_ key: String) -> Node? {
+        guard case .mapping(let m) = self else { return nil }
+        return m.keys.first { $0.string == key }
+    }
+
     /// A scalar that is empty or null (`key:` with nothing after it).
     var isEmptyScalar: Bool {
         guard case .scalar(let s) = self else { return false }

@@ -61,7 +61,7 @@ enum TableLoader {
                 for column in columns where (row[column.name] ?? .null) == .null {
                     row[column.name] = .null
                     if column.required {
-                        r.error(rowKey, "\(name) '\(key)' has no \(column.name)", hint: "every row needs a \(column.label)")
+                        r.error(rowKey, "\(name) '\(key)' has no \(column.name)", hint: "every row needs a value for \(column.label)")
                     }
                 }
                 rows[key] = row

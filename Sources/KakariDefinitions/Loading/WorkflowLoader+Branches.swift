@@ -32,12 +32,12 @@ extension WorkflowLoader {
             if targetNode == nil { r.error(node, "a branch of \(trigger) needs to: (the next state)") }
             if let when = f["when"] {
                 condition = r.expression(when, "condition", scope: scope, expecting: .bool)
-                if condition == nil { return nil }
             }
         }
-        guard let targetNode, let target = target(targetNode) else { return nil }
+        let resolved = targetNode.flatMap { self.target($0) }
         let assignments = f["set"].map { loadAssignments($0, scope: scope) } ?? []
-        return Branch(condition: condition?.0, conditionSource: condition?.1, target: target, assignments: assignments)
+        guard let resolved, f["when"] == nil || condition != nil else { return nil }
+        return Branch(condition: condition?.0, conditionSource: condition?.1, target: resolved, assignments: assignments)
     }
 
     func target(_ node: Node) -> String? {
@@ -91,6 +91,7 @@ extension WorkflowLoader {
         var branches: [Branch] = []
         if let then = f["then"] {
             if f["to"] != nil { r.error(f["to"], "a timer has either to: or then:, not both") }
+            if f["set"] != nil { r.error(f["set"], "with then:, write set: inside each branch") }
             branches = loadBranches(then, trigger: "timer '\(name)'", scope: scope())
         } else if let toNode = f["to"], let target = target(toNode) {
             branches = [Branch(target: target, assignments: f["set"].map { loadAssignments($0, scope: scope()) } ?? [])]
@@ -135,7 +136,7 @@ extension WorkflowLoader {
                 handled[result] = loadBranches(value, trigger: "result '\(result)'", scope: scope())
             }
             for result in results where handled[result] == nil {
-                r.error(resultsNode, "result '\(result)' of workflow '\(workflow)' is not handled", hint: "add '\(result):' under results:")
+                r.error(node.keyNode("results") ?? resultsNode, "result '\(result)' of workflow '\(workflow)' is not handled", hint: "add '\(result):' under results:")
             }
         }
         return ChildDefinition(workflow: workflow, data: data, results: handled)
@@ -161,7 +162,10 @@ extension WorkflowLoader {
     private static func collect(_ e: Expression, _ field: String, _ tested: inout Bool, _ covered: inout Set<String>) {
         switch e {
         case .binary(.equal, .eventField(let f, _), .literal(.string(let v), _), _) where f == field,
-             .binary(.equal, .literal(.string(let v), _), .eventField(let f, _), _) where f == field:
+             .binary(.equal, .literal(.string(let v), _), .eventField(let f, _), _) where f == field,
+             .binary(.notEqual, .eventField(let f, _), .literal(.string(let v), _), _) where f == field:
+            // `!=` covers every other value; counting its literal as covered keeps
+            // "x != a … x == a" from looking incomplete.
             tested = true
             covered.insert(v)
         case .binary(.in, .eventField(let f, _), .list(let items, _), _) where f == field:

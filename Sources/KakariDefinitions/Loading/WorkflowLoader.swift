@@ -65,7 +65,7 @@ final class WorkflowLoader {
             r.error(initialNode, "the initial state '\(initial)' cannot be final")
         }
         if !states.isEmpty, !states.contains(where: \.isFinal) {
-            r.error(statesNode, "the workflow has no final state", hint: "mark at least one state final: true")
+            r.error(node.keyNode("states") ?? statesNode, "the workflow has no final state", hint: "mark at least one state final: true")
         }
         var deadline: TimerDefinition?
         if let d = top["deadline"] { deadline = loadTimer(d, defaultName: Decider.deadlineTimer, deadline: true) }
@@ -142,7 +142,11 @@ final class WorkflowLoader {
         } else if let resultNode = f["result"] {
             r.error(resultNode, "only a final state has a result", hint: "add final: true")
         }
-        let tasks = (f["tasks"].flatMap { r.sequence($0, "tasks") } ?? []).compactMap { loadTask($0, state: name) }
+        if isFinal { return StateDefinition(name: name, label: f["label"].flatMap { r.string($0, "label") }, isFinal: true, result: result) }
+        let taskNodes = f["tasks"].flatMap { r.sequence($0, "tasks") } ?? []
+        let loaded = taskNodes.map { (loadTask($0, state: name), $0) }
+        let tasks = loaded.compactMap(\.0)
+        let taskNode = Dictionary(loaded.compactMap { t, n in t.map { ($0.kind, n) } }, uniquingKeysWith: { a, _ in a })
         var kinds = Set<String>()
         for (i, t) in tasks.enumerated() where !kinds.insert(t.kind).inserted {
             r.error(itemNode(f["tasks"]!, i), "state '\(name)' gives task '\(t.kind)' twice")
@@ -155,10 +159,12 @@ final class WorkflowLoader {
             order.append(event)
         }
         for task in tasks where transitions[task.event] == nil {
-            r.error(f["tasks"], "task '\(task.kind)' delivers '\(task.event)', which state '\(name)' does not handle",
+            r.error(taskNode[task.kind], "task '\(task.kind)' delivers '\(task.event)', which state '\(name)' does not handle",
                     hint: "add '\(task.event):' under on:")
         }
-        for task in tasks { checkOutcomes(task, transitions[task.event] ?? [], node: f["on"] ?? f["tasks"]!) }
+        for task in tasks {
+            checkOutcomes(task, transitions[task.event] ?? [], node: f["on"]?.keyNode(task.event) ?? taskNode[task.kind]!)
+        }
         let timers = (f["timers"].flatMap { r.sequence($0, "timers") } ?? []).enumerated().compactMap {
             loadTimer($0.element, defaultName: "timer\($0.offset + 1)", deadline: false)
         }

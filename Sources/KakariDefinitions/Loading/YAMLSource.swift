@@ -44,11 +44,25 @@ enum YAMLSource {
         var depth = 0, line = 1, column = 0
         var quote: Character?
         var comment = false, lineStart = true, blockDepth = 0
+        var previous: Character = "\n"  // the last character that was not a space
+        var aliasAt: (Int, Int)?
         for c in text {
             column += 1
-            if c == "\n" { line += 1; column = 0; comment = false; lineStart = true; blockDepth = 0; continue }
+            if let at = aliasAt {
+                aliasAt = nil
+                if c.isLetter || c.isNumber || c == "_" || c == "-" {
+                    // Anchors and aliases could multiply a small file into a huge document
+                    // ("billion laughs"); definition files are short enough to write out.
+                    return Diagnostic(file: path, line: at.0, column: at.1,
+                                      "anchors and aliases (&name, *name) are not allowed in definition files",
+                                      hint: "write the value out where it is needed")
+                }
+            }
+            if c == "\n" { line += 1; column = 0; comment = false; lineStart = true; blockDepth = 0; previous = "\n"; continue }
             if comment { continue }
             if let q = quote { if c == q { quote = nil }; continue }
+            if (c == "*" || c == "&"), ":-[{,?\n".contains(previous) { aliasAt = (line, column) }
+            if c != " " { previous = c }
             if lineStart {
                 if c == " " { blockDepth += 1; continue }
                 if c == "-" || c == "?" { blockDepth += 2; continue }

@@ -1,0 +1,87 @@
+import Foundation
+import KakariCore
+import KakariDefinitions
+import KakariStore
+import Logging
+
+/// The engine: the shell around the pure core. It loads a case, asks `Decider` what an event
+/// does, and commits the decision with its effects (tasks, timers, child cases, the parent's
+/// next step) in one transaction, retrying when another writer got there first.
+public struct Engine: Sendable {
+    public let store: any CaseStore
+    public let cache: DefinitionCache
+    public var logger: Logger
+
+    public init(store: any CaseStore, cache: DefinitionCache = DefinitionCache(), logger: Logger = Logger(label: "kakari")) {
+        self.store = store
+        self.cache = cache
+        self.logger = logger
+    }
+
+    // MARK: Time
+
+    /// Whether the store runs on a simulated clock.
+    public func isSimulated() async throws -> Bool {
+        try await store.setting(Settings.clockMode) == "simulated"
+    }
+
+    /// The current time: the simulated clock's, or the machine's, to the whole second (so
+    /// that stored times replay exactly).
+    public func now() async throws -> Date {
+        if try await isSimulated(), let text = try await store.setting(Settings.clockNow), let seconds = Double(text) {
+            return Date(timeIntervalSince1970: seconds)
+        }
+        return Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    }
+
+    // MARK: Definitions
+
+    /// Every deployed workflow version.
+    public func workflowVersions() async throws -> [WorkflowVersion] {
+        try await cache.workflowVersions(store: store)
+    }
+
+    /// The newest version of `workflow`.
+    public func latestVersion(of workflow: String) async throws -> WorkflowVersion {
+        let all = try await workflowVersions()
+        guard let v = all.filter({ $0.name == workflow }).max(by: { $0.version < $1.version }) else {
+            let names = Set(all.map(\.name))
+            if names.isEmpty { throw EngineError(.refused, "no workflow is deployed; deploy one with 'kakari deploy Workflows/'") }
+            let hint = NameSuggestion.hint(for: workflow, in: names).map { "; \($0)" } ?? ""
+            throw EngineError(.refused, "there is no workflow '\(workflow)'\(hint)")
+        }
+        return v
+    }
+
+    /// The bundle deployed most recently (staff directory, tables, calendar).
+    public func currentBundle() async throws -> DefinitionBundle? {
+        guard let id = try await store.latestBundle() else { return nil }
+        return try await cache.bundle(id, store: store)
+    }
+
+    /// The definition of `workflow` at `version`, with the calendar it was deployed with.
+    public func decider(_ workflow: String, _ version: Int) async throws -> Decider {
+        guard let v = try await workflowVersions().first(where: { $0.name == workflow && $0.version == version }) else {
+            throw EngineError(.refused, "workflow \(workflow)@\(version) is not deployed")
+        }
+        let bundle = try await cache.bundle(v.bundle, store: store)
+        guard let definition = bundle.workflows[workflow] else {
+            throw EngineError(.refused, "workflow \(workflow)@\(version) is missing from its bundle")
+        }
+        return Decider(definition: definition, calendar: bundle.calendar)
+    }
+
+    /// The case `id`, or a refusal naming it.
+    public func caseRecord(_ id: String) async throws -> CaseRecord {
+        guard let record = try await store.caseRecord(id) else {
+            throw EngineError(.refused, "there is no case \(id)")
+        }
+        return record
+    }
+}
+
+/// The keys of the store's settings.
+public enum Settings {
+    public static let clockMode = "clock.mode"
+    public static let clockNow = "clock.now"
+}

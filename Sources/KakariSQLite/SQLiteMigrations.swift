@@ -1,0 +1,63 @@
+import GRDB
+
+/// The SQLite schema, as append-only migrations: a shipped migration is never edited;
+/// changes come as new ones.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-cases-history-tasks-timers") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE bundles (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    deployed_at REAL NOT NULL, deployed_by TEXT NOT NULL);
+                CREATE TABLE bundle_files (
+                    bundle INTEGER NOT NULL REFERENCES bundles(id), path TEXT NOT NULL, text TEXT NOT NULL,
+                    PRIMARY KEY (bundle, path));
+                CREATE TABLE workflow_versions (
+                    name TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
+                    bundle INTEGER NOT NULL REFERENCES bundles(id),
+                    deployed_at REAL NOT NULL, deployed_by TEXT NOT NULL,
+                    PRIMARY KEY (name, version));
+                CREATE TABLE cases (
+                    id TEXT PRIMARY KEY, workflow TEXT NOT NULL, version INTEGER NOT NULL,
+                    state TEXT NOT NULL, finished INTEGER NOT NULL, parent TEXT,
+                    sequence INTEGER NOT NULL, snapshot TEXT NOT NULL,
+                    created_at REAL NOT NULL, updated_at REAL NOT NULL);
+                CREATE INDEX cases_by_workflow_state ON cases(workflow, state);
+                CREATE INDEX cases_by_parent ON cases(parent) WHERE parent IS NOT NULL;
+                CREATE TABLE history (
+                    case_id TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL,
+                    event TEXT NOT NULL, payload TEXT, from_state TEXT, to_state TEXT NOT NULL,
+                    by TEXT NOT NULL, detail TEXT NOT NULL,
+                    PRIMARY KEY (case_id, seq)) WITHOUT ROWID;
+                CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+                    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+                CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+                    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+                CREATE TABLE tasks (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, key TEXT NOT NULL,
+                    kind TEXT NOT NULL, title TEXT NOT NULL, section TEXT NOT NULL, assignee TEXT,
+                    status TEXT NOT NULL, due REAL, follow_up REAL, priority INTEGER NOT NULL,
+                    event TEXT NOT NULL, decision INTEGER NOT NULL, contractor INTEGER NOT NULL,
+                    created_at REAL NOT NULL, closed_at REAL, completed_by TEXT,
+                    UNIQUE (case_id, key));
+                CREATE INDEX tasks_by_section ON tasks(section, status, priority DESC, due, id);
+                CREATE INDEX tasks_by_assignee ON tasks(assignee, status) WHERE assignee IS NOT NULL;
+                CREATE TABLE timers (
+                    case_id TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
+                    PRIMARY KEY (case_id, name)) WITHOUT ROWID;
+                CREATE INDEX timers_by_due ON timers(due);
+                CREATE TABLE queued_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, event TEXT NOT NULL,
+                    fields TEXT NOT NULL, key TEXT, enqueued_at REAL NOT NULL, by TEXT NOT NULL,
+                    source TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, resolved_at REAL);
+                CREATE INDEX queued_events_by_status ON queued_events(status, id);
+                CREATE TABLE idempotency (
+                    key TEXT PRIMARY KEY, case_id TEXT NOT NULL, event TEXT NOT NULL,
+                    from_state TEXT NOT NULL, to_state TEXT NOT NULL, at REAL NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import KakariCore
+import KakariStore
+
+extension SQLiteStore {
+    /// Writes a batch in one transaction; any refusal (a case changed meanwhile, a duplicate
+    /// case, a task changed) rolls the whole batch back.
+    public func commit(_ batch: CommitBatch) async throws {
+        guard !batch.isEmpty else { return }
+        do {
+            try await write { db in try Self.apply(batch, db) }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError(.conflict, "the store is busy; try again")
+        } catch let error as DatabaseError {
+            throw StoreError(.unavailable, "the store refused the change: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    static func apply(_ batch: CommitBatch, _ db: Database) throws {
+        for write in batch.cases { try apply(write, db) }
+        for record in batch.idempotency {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM idempotency WHERE key = ?", arguments: [record.key]) == true {
+                throw StoreError(.conflict, "key \(record.key) was used meanwhile", caseID: record.caseID)
+            }
+            try db.cachedStatement(sql: "INSERT INTO idempotency(key, case_id, event, from_state, to_state, at) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [record.key, record.caseID, record.event, record.from, record.to, record.at.timeIntervalSince1970])
+        }
+        for resolution in batch.resolvedEvents {
+            try db.cachedStatement(sql: "UPDATE queued_events SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status = 'pending'")
+                .execute(arguments: [resolution.status.rawValue, resolution.reason, resolution.at.timeIntervalSince1970, resolution.id])
+            guard db.changesCount == 1 else { throw StoreError(.conflict, "queued event \(resolution.id) was already handled") }
+        }
+        for change in batch.taskChanges { try apply(change, db) }
+    }
+
+    static func apply(_ w: CaseWrite, _ db: Database) throws {
+        let s = w.snapshot
+        let snapshot = StoreJSON.encode(s)
+        if let expected = w.expectedSequence {
+            try db.cachedStatement(sql: """
+                UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?
+                WHERE id = ? AND sequence = ?
+                """).execute(arguments: [s.version, s.state, s.finished, s.sequence, snapshot, w.at.timeIntervalSince1970, s.id, expected])
+            guard db.changesCount == 1 else {
+                throw StoreError(.conflict, "case \(s.id) was changed by someone else meanwhile", caseID: s.id)
+            }
+        } else {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [s.id]) == true {
+                throw StoreError(.duplicateCase, "case \(s.id) already exists", caseID: s.id)
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [s.id, s.workflow, s.version, s.state, s.finished, s.parent, s.sequence, snapshot,
+                                         w.at.timeIntervalSince1970, w.at.timeIntervalSince1970])
+        }
+        if !w.history.isEmpty {
+            let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM history WHERE case_id = ?", arguments: [s.id]) ?? 0
+            for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, db) }
+        }
+        for closed in w.closedTasks {
+            try db.cachedStatement(sql: """
+                UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
+                """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
+        }
+        for order in w.openTasks {
+            try db.cachedStatement(sql: """
+                INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
+                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section, order.due?.timeIntervalSince1970,
+                                         order.followUp?.timeIntervalSince1970, order.priority, order.event, order.decision,
+                                         order.contractor, w.at.timeIntervalSince1970])
+        }
+        for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
+            if let due {
+                try db.cachedStatement(sql: "INSERT INTO timers(case_id, name, due) VALUES (?, ?, ?) ON CONFLICT(case_id, name) DO UPDATE SET due = excluded.due")
+                    .execute(arguments: [s.id, name, due.timeIntervalSince1970])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM timers WHERE case_id = ? AND name = ?").execute(arguments: [s.id, name])
+            }
+        }
+    }
+
+    static func insert(_ entry: HistoryEntry, seq: Int, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entry.caseID, seq, entry.at.timeIntervalSince1970, entry.kind.rawValue, entry.event,
+                                     entry.payload.map { StoreJSON.encode($0) }, entry.from, entry.to, entry.by, entry.detail])
+    }
+
+    static func apply(_ change: TaskChange, _ db: Database) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT case_id, status, assignee FROM tasks WHERE id = ?", arguments: [change.taskID]) else {
+            throw StoreError(.notFound, "there is no task \(change.taskID)")
+        }
+        let status = TaskRecord.Status(rawValue: row["status"]) ?? .open
+        let assignee: String? = row["assignee"]
+        guard change.expectedStatus.contains(status) else {
+            throw StoreError(.taskChanged, "task \(change.taskID) is \(status.rawValue) now")
+        }
+        if let expected = change.expectedAssignee, expected != assignee {
+            throw StoreError(.taskChanged, "task \(change.taskID) is held by \(assignee ?? "nobody") now")
+        }
+        var sets: [String] = []
+        var arguments: StatementArguments = []
+        if let a = change.assignee { sets.append("assignee = ?"); arguments += [a] }
+        if let s = change.status { sets.append("status = ?"); arguments += [s.rawValue] }
+        if let s = change.section { sets.append("section = ?"); arguments += [s] }
+        if let d = change.due { sets.append("due = ?"); arguments += [d?.timeIntervalSince1970] }
+        guard !sets.isEmpty else { return }
+        arguments += [change.taskID, status.rawValue]
+        try db.execute(sql: "UPDATE tasks SET \(sets.joined(separator: ", ")) WHERE id = ? AND status = ?", arguments: arguments)
+        guard db.changesCount == 1 else { throw StoreError(.taskChanged, "task \(change.taskID) was changed meanwhile") }
+        let caseID: String = row["case_id"]
+        let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM history WHERE case_id = ?", arguments: [caseID]) ?? 0
+        try insert(change.history, seq: last + 1, db)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+import KakariCore
+import KakariStore
+
+extension SQLiteStore {
+    public func caseRecord(_ id: String) async throws -> CaseRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT snapshot, created_at, updated_at FROM cases WHERE id = ?", arguments: [id])
+                .map(Self.caseRecord)
+        }
+    }
+
+    static func caseRecord(_ row: Row) throws -> CaseRecord {
+        CaseRecord(snapshot: try StoreJSON.decode(CaseSnapshot.self, row["snapshot"]),
+                   createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                   updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    public func cases(_ filter: CaseFilter) async throws -> [CaseRecord] {
+        try await pool.read { db in
+            var sql = "SELECT snapshot, created_at, updated_at FROM cases"
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let w = filter.workflow { conditions.append("workflow = ?"); arguments += [w] }
+            if let s = filter.state { conditions.append("state = ?"); arguments += [s] }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id"
+            if let limit = filter.limit { sql += " LIMIT \(limit)" }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.caseRecord)
+        }
+    }
+
+    public func children(of id: String) async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM cases WHERE parent = ? ORDER BY id", arguments: [id]) }
+    }
+
+    public func caseIDs() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM cases ORDER BY id") }
+    }
+
+    public func caseCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0 }
+    }
+
+    public func history(_ id: String) async throws -> [HistoryEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM history WHERE case_id = ? ORDER BY seq", arguments: [id]).map { row in
+                let payload: String? = row["payload"]
+                return HistoryEntry(
+                    caseID: row["case_id"], seq: row["seq"], at: Date(timeIntervalSince1970: row["at"]),
+                    kind: HistoryEntry.Kind(rawValue: row["kind"]) ?? .admin, event: row["event"],
+                    payload: try payload.map { try StoreJSON.decode(CaseEvent.self, $0) },
+                    from: row["from_state"], to: row["to_state"], by: row["by"], detail: row["detail"])
+            }
+        }
+    }
+
+    public func tasks(_ filter: TaskFilter) async throws -> [TaskRecord] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let s = filter.section { conditions.append("section = ?"); arguments += [s] }
+            if let a = filter.assignee { conditions.append("assignee = ?"); arguments += [a] }
+            if let c = filter.caseID { conditions.append("case_id = ?"); arguments += [c] }
+            if filter.statuses.count < TaskRecord.Status.allCases.count {
+                let list = filter.statuses.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+                conditions.append("status IN (\(list))")
+            }
+            var sql = "SELECT * FROM tasks"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY priority DESC, due IS NULL, due, id"
+            if let limit = filter.limit { sql += " LIMIT \(limit)" }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.task)
+        }
+    }
+
+    public func task(_ id: Int64) async throws -> TaskRecord? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]).map(Self.task) }
+    }
+
+    static func date(_ row: Row, _ column: String) -> Date? {
+        (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
+    }
+
+    static func task(_ row: Row) -> TaskRecord {
+        var t = TaskRecord(id: row["id"], caseID: row["case_id"], order: TaskOrder(
+            key: row["key"], kind: row["kind"], title: row["title"], section: row["section"], due: date(row, "due"),
+            followUp: date(row, "follow_up"), priority: row["priority"], event: row["event"], decision: row["decision"],
+            contractor: row["contractor"]), createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        t.assignee = row["assignee"]
+        t.status = TaskRecord.Status(rawValue: row["status"]) ?? .open
+        t.closedAt = date(row, "closed_at")
+        t.completedBy = row["completed_by"]
+        return t
+    }
+
+    public func dueTimers(before: Date, limit: Int) async throws -> [TimerRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers WHERE due <= ? ORDER BY due, case_id, name LIMIT ?",
+                             arguments: [before.timeIntervalSince1970, limit])
+                .map { TimerRecord(caseID: $0["case_id"], name: $0["name"], due: Date(timeIntervalSince1970: $0["due"])) }
+        }
+    }
+
+    public func nextTimerDue() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(due) FROM timers").map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func timers(of id: String) async throws -> [TimerRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers WHERE case_id = ? ORDER BY name", arguments: [id])
+                .map { TimerRecord(caseID: $0["case_id"], name: $0["name"], due: Date(timeIntervalSince1970: $0["due"])) }
+        }
+    }
+
+    public func enqueue(_ events: [QueuedEvent]) async throws {
+        try await write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO queued_events(case_id, event, fields, key, enqueued_at, by, source, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+                """)
+            for e in events {
+                try statement.execute(arguments: [e.caseID, e.event, StoreJSON.encode(e.fields), e.key,
+                                                  e.enqueuedAt.timeIntervalSince1970, e.by, e.source])
+            }
+        }
+    }
+
+    public func pendingEvents(limit: Int) async throws -> [QueuedEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM queued_events WHERE status = 'pending' ORDER BY id LIMIT ?", arguments: [limit])
+                .map(Self.queued)
+        }
+    }
+
+    public func events(status: QueuedEvent.Status) async throws -> [QueuedEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM queued_events WHERE status = ? ORDER BY id", arguments: [status.rawValue])
+                .map(Self.queued)
+        }
+    }
+
+    static func queued(_ row: Row) throws -> QueuedEvent {
+        QueuedEvent(id: row["id"], caseID: row["case_id"], event: row["event"],
+                    fields: try StoreJSON.decode([String: Value].self, row["fields"]), key: row["key"],
+                    enqueuedAt: Date(timeIntervalSince1970: row["enqueued_at"]), by: row["by"], source: row["source"],
+                    status: QueuedEvent.Status(rawValue: row["status"]) ?? .pending, reason: row["reason"],
+                    resolvedAt: date(row, "resolved_at"))
+    }
+
+    public func idempotency(_ key: String) async throws -> IdempotencyRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map {
+                IdempotencyRecord(key: $0["key"], caseID: $0["case_id"], event: $0["event"], from: $0["from_state"],
+                                  to: $0["to_state"], at: Date(timeIntervalSince1970: $0["at"]))
+            }
+        }
+    }
+}

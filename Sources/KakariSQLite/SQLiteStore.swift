@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import KakariCore
+import KakariStore
+
+/// The embedded default store: one SQLite file in WAL mode through GRDB.
+///
+/// Several `kakari` processes may use one file at once: writers wait for each other (busy
+/// timeout) instead of failing, and every commit is one IMMEDIATE transaction with
+/// `synchronous = FULL`, so an applied event is on disk before anyone is told.
+public final class SQLiteStore: CaseStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(60)
+        config.label = "kakari"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError(.invalidStore, "cannot open \(path) as a Kakari store: \(Self.describe(error))")
+        }
+    }
+
+    public func migrate() async throws {
+        do {
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.invalidStore, "cannot prepare \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Whether the file holds a Kakari schema.
+    public func isInitialised() async throws -> Bool {
+        try await pool.read { db in try db.tableExists("cases") }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSetting(_ key: String, _ value: String) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken at the start, so two
+    /// processes never deadlock upgrading a read lock).
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    // MARK: Definitions
+
+    public func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String) async throws -> Int64 {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO bundles(deployed_at, deployed_by) VALUES (?, ?)", arguments: [at.timeIntervalSince1970, by])
+            let bundle = db.lastInsertedRowID
+            for f in files {
+                try db.execute(sql: "INSERT INTO bundle_files(bundle, path, text) VALUES (?, ?, ?)", arguments: [bundle, f.path, f.text])
+            }
+            for v in versions {
+                try db.execute(sql: """
+                    INSERT INTO workflow_versions(name, version, hash, bundle, deployed_at, deployed_by)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [v.name, v.version, v.hash, bundle, at.timeIntervalSince1970, by])
+            }
+            return bundle
+        }
+    }
+
+    public func workflowVersions() async throws -> [WorkflowVersion] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM workflow_versions ORDER BY name, version").map {
+                WorkflowVersion(name: $0["name"], version: $0["version"], hash: $0["hash"], bundle: $0["bundle"],
+                                deployedAt: Date(timeIntervalSince1970: $0["deployed_at"]), deployedBy: $0["deployed_by"])
+            }
+        }
+    }
+
+    public func bundleFiles(_ bundle: Int64) async throws -> [SourceFileRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, text FROM bundle_files WHERE bundle = ? ORDER BY path", arguments: [bundle])
+                .map { SourceFileRecord(path: $0["path"], text: $0["text"]) }
+        }
+    }
+
+    public func latestBundle() async throws -> Int64? {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM bundles") }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import KakariCore
+
+/// Where deployed definitions, cases, their history, tasks, timers and queued events live.
+///
+/// Reads see committed data; `commit` writes a batch atomically and refuses it whole
+/// (`StoreError.conflict`) when a case changed since it was read. SQLite (GRDB) is the
+/// embedded default; a PostgreSQL backend implements the same protocol.
+public protocol CaseStore: Sendable {
+    /// Creates or upgrades the schema. Shipped migrations are never edited, only appended.
+    func migrate() async throws
+
+    // MARK: Settings (the simulated clock, the time zone)
+    func setting(_ key: String) async throws -> String?
+    func setSetting(_ key: String, _ value: String) async throws
+
+    // MARK: Definitions
+    /// Stores a bundle's files and the workflow versions that changed, in one transaction.
+    func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String) async throws -> Int64
+    func workflowVersions() async throws -> [WorkflowVersion]
+    func bundleFiles(_ bundle: Int64) async throws -> [SourceFileRecord]
+    func latestBundle() async throws -> Int64?
+
+    // MARK: Cases
+    func caseRecord(_ id: String) async throws -> CaseRecord?
+    func cases(_ filter: CaseFilter) async throws -> [CaseRecord]
+    func children(of id: String) async throws -> [String]
+    func history(_ id: String) async throws -> [HistoryEntry]
+    /// Every case id, for verification.
+    func caseIDs() async throws -> [String]
+    func caseCount() async throws -> Int
+
+    // MARK: Tasks
+    func tasks(_ filter: TaskFilter) async throws -> [TaskRecord]
+    func task(_ id: Int64) async throws -> TaskRecord?
+
+    // MARK: Timers and queued events
+    func dueTimers(before: Date, limit: Int) async throws -> [TimerRecord]
+    func nextTimerDue() async throws -> Date?
+    func timers(of id: String) async throws -> [TimerRecord]
+    func enqueue(_ events: [QueuedEvent]) async throws
+    func pendingEvents(limit: Int) async throws -> [QueuedEvent]
+    func events(status: QueuedEvent.Status) async throws -> [QueuedEvent]
+
+    // MARK: Writing
+    func idempotency(_ key: String) async throws -> IdempotencyRecord?
+    func commit(_ batch: CommitBatch) async throws
+}
+
+/// A definition file as stored with a bundle.
+public struct SourceFileRecord: Hashable, Sendable {
+    public var path: String
+    public var text: String
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// A running timer of a case.
+public struct TimerRecord: Hashable, Sendable {
+    public var caseID: String
+    public var name: String
+    public var due: Date
+    public init(caseID: String, name: String, due: Date) {
+        self.caseID = caseID
+        self.name = name
+        self.due = due
+    }
+}
