@@ -1,0 +1,38 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// Moves a simulated clock forward to `target`, firing every timer that falls due on the
+    /// way at its own due time, in order.
+    public func advanceClock(to target: Date) async throws -> StepReport {
+        guard try await isSimulated() else {
+            throw EngineError(.refused, "this store runs on the real clock; only a simulated store (kakari init --clock simulated) can be moved")
+        }
+        let start = try await now()
+        guard target >= start else { throw EngineError(.refused, "the clock cannot go back (it is \(ISO8601DateFormatter().string(from: start)))") }
+        var total = StepReport()
+        // Queued events first, at the current time.
+        total.add(try await runDue(now: start))
+        while let next = try await store.nextTimerDue(), next <= target {
+            try await setClock(max(next, try await now()))
+            total.add(try await runDue(now: next))
+        }
+        try await setClock(target)
+        total.add(try await runDue(now: target))
+        return total
+    }
+
+    /// Sets a simulated clock (forward only).
+    public func setClock(_ date: Date) async throws {
+        try await store.setSetting(Settings.clockNow, String(Int(date.timeIntervalSince1970)))
+    }
+}
+
+extension Engine.StepReport {
+    mutating func add(_ other: Self) {
+        timersFired += other.timersFired
+        eventsApplied += other.eventsApplied
+        eventsRejected += other.eventsRejected
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// Starts one case per row of a CSV file, all or nothing. Headers name fields (by name or
+    /// label); the `id` column, or the workflow's id field, gives each case its id.
+    public func importCases(workflow: String, file: String, dataset: String?, by user: String) async throws -> Int {
+        guard let data = FileManager.default.contents(atPath: file) else { throw EngineError(.refused, "cannot read \(file)") }
+        let table: CSVTable
+        do { table = try CSVTable(data: data) } catch {
+            throw ImportError(file: file, problems: [.init(row: error.line, column: error.column, message: error.message)])
+        }
+        let version = try await latestVersion(of: workflow)
+        let decider = try await self.decider(workflow, version.version)
+        let definition = decider.definition
+        var problems: [ImportError.Problem] = []
+        // Map the header to fields.
+        var columns: [Int: FieldDefinition] = [:]
+        var idColumn: Int?
+        let idField = Self.idField(of: definition)
+        for (i, name) in table.header.enumerated() {
+            if name == "id" { idColumn = i; continue }
+            guard let field = definition.fields.first(where: { $0.name == name || $0.label == name }) else {
+                let hint = NameSuggestion.hint(for: name, in: definition.fields.map(\.name) + definition.fields.map(\.label)).map { "; \($0)" } ?? ""
+                problems.append(.init(row: 1, column: i + 1, message: "unknown column '\(name)'\(hint)"))
+                continue
+            }
+            if columns.values.contains(where: { $0.name == field.name }) {
+                problems.append(.init(row: 1, column: i + 1, message: "column '\(name)' appears twice"))
+            }
+            columns[i] = field
+            if field.name == idField, idColumn == nil { idColumn = i }
+        }
+        for field in definition.fields where field.required && field.defaultValue == .null && !columns.values.contains(where: { $0.name == field.name }) {
+            problems.append(.init(row: 1, column: 1, message: "no column for the required field \(field.name) (\(field.label))"))
+        }
+        if idColumn == nil {
+            problems.append(.init(row: 1, column: 1, message: "no column gives the case id; add an 'id' column\(idField.map { " or a '\($0)' column" } ?? "")"))
+        }
+        guard problems.isEmpty, let idColumn else { throw ImportError(file: file, problems: problems) }
+        if table.rows.isEmpty { throw ImportError(file: file, problems: [.init(row: 2, column: 1, message: "the file has a header but no rows")]) }
+
+        let existing = Set(try await store.caseIDs())
+        var seen: [String: Int] = [:]
+        let now = try await self.now()
+        var builder = BatchBuilder(engine: self, by: user, at: now)
+        for row in table.rows {
+            guard row.cells.count == table.header.count else {
+                problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
+                                      message: "the row has \(row.cells.count) cells; the header has \(table.header.count)"))
+                continue
+            }
+            let id = row.cells[idColumn].trimmingCharacters(in: .whitespaces)
+            if id.isEmpty { problems.append(.init(row: row.line, column: idColumn + 1, message: "the case id is empty")); continue }
+            if let first = seen[id] {
+                problems.append(.init(row: row.line, column: idColumn + 1, message: "duplicate id \(id) (also on row \(first))"))
+                continue
+            }
+            seen[id] = row.line
+            if existing.contains(id) {
+                problems.append(.init(row: row.line, column: idColumn + 1, message: "case \(id) already exists"))
+                continue
+            }
+            var values: [String: Value] = [:]
+            var bad = false
+            for (i, field) in columns.sorted(by: { $0.key < $1.key }) {
+                switch field.type.parse(row.cells[i]) {
+                case .success(let v): values[field.name] = v
+                case .failure(let e):
+                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name): \(e.message)"))
+                    bad = true
+                }
+            }
+            guard !bad, problems.count < 1000 else { continue }
+            do {
+                let decision = try decider.start(id: id, version: version.version, data: values, now: now)
+                try await builder.add(decision, expected: nil)
+            } catch let error as DecisionError {
+                problems.append(.init(row: row.line, column: 1, message: error.message))
+            }
+        }
+        guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
+        _ = dataset
+        do {
+            try await store.commit(builder.batch)
+        } catch let error as StoreError where error.code == .duplicateCase {
+            throw EngineError(.refused, "\(file): \(error.message) (created meanwhile); nothing was imported")
+        }
+        return table.rows.count
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// What a delivered event did.
+    public struct Outcome: Hashable, Sendable {
+        public var caseID: String
+        public var event: String
+        public var from: String
+        public var to: String
+        public var applied: Bool
+    }
+
+    /// How many times a commit is retried when another writer changed the case first.
+    static let retries = 50
+
+    /// Delivers `event` to case `id` now and commits the decision with everything it causes.
+    /// Retries on a concurrent change; refuses (nothing written) when the core refuses.
+    func deliver(_ event: CaseEvent, to id: String, by user: String, at now: Date, key: String? = nil,
+                 resolution: ((Outcome) -> EventResolution)? = nil) async throws -> Outcome {
+        for attempt in 0..<Self.retries {
+            if let key, let first = try await store.idempotency(key) {
+                return Outcome(caseID: first.caseID, event: first.event, from: first.from, to: first.to, applied: false)
+            }
+            let record = try await caseRecord(id)
+            let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
+            let decision: Decision
+            do {
+                decision = try decider.decide(record.snapshot, event, now: now)
+            } catch {
+                throw EngineError(.refused, error.message)
+            }
+            var builder = BatchBuilder(engine: self, by: user, at: now)
+            try await builder.add(decision, expected: record.snapshot.sequence)
+            let outcome = Outcome(caseID: id, event: event.displayName, from: decision.from ?? "", to: decision.to,
+                                  applied: decision.applied)
+            if let key {
+                builder.batch.idempotency.append(IdempotencyRecord(key: key, caseID: id, event: outcome.event,
+                                                                   from: outcome.from, to: outcome.to, at: now))
+            }
+            if let resolution { builder.batch.resolvedEvents.append(resolution(outcome)) }
+            do {
+                try await store.commit(builder.batch)
+                return outcome
+            } catch let error as StoreError where error.code == .conflict {
+                logger.debug("retrying \(event.displayName) on \(id) after a concurrent change", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(nanoseconds: UInt64.random(in: 1_000_000...(5_000_000 * UInt64(attempt + 1))))
+            }
+        }
+        throw EngineError(.refused, "case \(id) is changing too often to apply \(event.displayName); try again")
+    }
+}
+
+/// Turns decisions into one `CommitBatch`, following their effects: a child case started,
+/// a parent told its child finished. Each case touched is written once, with the sequence
+/// it had when read.
+struct BatchBuilder {
+    let engine: Engine
+    let by: String
+    let at: Date
+    var batch = CommitBatch()
+    private var index: [String: Int] = [:]
+
+    init(engine: Engine, by: String, at: Date) {
+        self.engine = engine
+        self.by = by
+        self.at = at
+    }
+
+    mutating func add(_ decision: Decision, expected: Int?) async throws {
+        let id = decision.after.id
+        var write: CaseWrite
+        if let i = index[id] {
+            write = batch.cases[i]
+            write.snapshot = decision.after
+        } else {
+            write = CaseWrite(snapshot: decision.after, expectedSequence: expected, history: [], at: at)
+        }
+        if decision.applied {
+            write.history.append(HistoryEntry(
+                caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
+                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version))))
+        }
+        var followUps: [Effect] = []
+        for effect in decision.effects {
+            switch effect {
+            case .openTask(let order): write.openTasks.append(order)
+            case .closeTask(let key, let completed):
+                write.closedTasks.append(ClosedTask(key: key, status: completed ? .done : .withdrawn, by: completed ? by : nil))
+            case .scheduleTimer(let name, let due): write.timers[name] = .some(due)
+            case .cancelTimer(let name): write.timers[name] = .some(nil)
+            case .startChild, .notifyParent: followUps.append(effect)
+            }
+        }
+        if case .timer(let name) = decision.event, !decision.applied { write.timers[name] = .some(nil) }
+        if let i = index[id] { batch.cases[i] = write } else {
+            index[id] = batch.cases.count
+            batch.cases.append(write)
+        }
+        for effect in followUps {
+            switch effect {
+            case .startChild(let childID, let workflow, let data):
+                let version = try await engine.latestVersion(of: workflow)
+                let decider = try await engine.decider(workflow, version.version)
+                do {
+                    let child = try decider.start(id: childID, version: version.version, data: data, parent: id, now: at)
+                    try await add(child, expected: nil)
+                } catch let error as DecisionError {
+                    throw EngineError(.refused, "the child case \(childID) of \(workflow) cannot start: \(error.message)")
+                }
+            case .notifyParent(let parent, let result):
+                let snapshot: CaseSnapshot
+                let expected: Int?
+                if let i = index[parent] {
+                    snapshot = batch.cases[i].snapshot
+                    expected = batch.cases[i].expectedSequence
+                } else {
+                    let record = try await engine.caseRecord(parent)
+                    snapshot = record.snapshot
+                    expected = snapshot.sequence
+                }
+                let decider = try await engine.decider(snapshot.workflow, snapshot.version)
+                do {
+                    let next = try decider.decide(snapshot, .childFinished(child: id, result: result), now: at)
+                    try await add(next, expected: expected)
+                } catch let error as DecisionError {
+                    throw EngineError(.refused, "parent case \(parent) cannot take the result '\(result)' of \(id): \(error.message)")
+                }
+            default: break
+            }
+        }
+    }
+}
+
+/// What a history entry records besides the event: the data that changed and the version.
+struct HistoryDetail: Codable {
+    var changes: [Decision.Change]
+    var version: Int
+}

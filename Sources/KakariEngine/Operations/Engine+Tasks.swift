@@ -1,0 +1,100 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// The task `id`, or a refusal naming it.
+    public func task(_ id: Int64) async throws -> TaskRecord {
+        guard let task = try await store.task(id) else { throw EngineError(.refused, "there is no task \(id)") }
+        return task
+    }
+
+    /// Completes a task: its form values become the event that advances the case.
+    public func completeTask(_ id: Int64, fields: [String: String], by user: String) async throws -> Outcome {
+        let task = try await self.task(id)
+        guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
+        if let holder = task.assignee, holder != user {
+            throw EngineError(.notPermitted, "task \(id) is claimed by \(holder); ask them or a lead to release it")
+        }
+        let record = try await caseRecord(task.caseID)
+        let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
+        let definition = decider.definition.taskKinds[task.kind]
+        if let confirms = definition?.confirms {
+            let prepared = try await store.tasks(TaskFilter(statuses: [.done], caseID: task.caseID))
+                .filter { $0.kind == confirms }.max { $0.id < $1.id }
+            if let preparer = prepared?.completedBy, preparer == user {
+                throw EngineError(.notPermitted, "\(user) completed '\(confirms)' on case \(task.caseID); a different person must confirm it")
+            }
+        }
+        let values = try parse(fields, against: definition?.form ?? [], what: "the form of task \(id) (\(task.kind))")
+        return try await deliver(.signal(name: task.event, fields: values, task: task.key), to: task.caseID, by: user, at: try await now())
+    }
+
+    /// Takes an open task for oneself.
+    public func claim(_ id: Int64, by user: String) async throws {
+        let task = try await self.task(id)
+        guard task.status == .open else {
+            throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
+        }
+        try await change(task, by: user, event: "task.claim", detail: ["assignee": user],
+                         TaskChange(taskID: id, expectedStatus: [.open], assignee: .some(user), status: .claimed, history: placeholder))
+    }
+
+    /// Gives a claimed task back to its section's list.
+    public func release(_ id: Int64, by user: String) async throws {
+        let task = try await self.task(id)
+        guard task.status == .claimed else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not claimed") }
+        try await change(task, by: user, event: "task.release", detail: ["previous": task.assignee ?? ""],
+                         TaskChange(taskID: id, expectedStatus: [.claimed], expectedAssignee: .some(task.assignee),
+                                    assignee: .some(nil), status: .open, history: placeholder))
+    }
+
+    /// Hands a task to someone.
+    public func assign(_ id: Int64, to assignee: String, by user: String) async throws {
+        let task = try await self.task(id)
+        guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue)") }
+        if let staff = try await currentBundle()?.staff, !staff.users.isEmpty {
+            guard let person = staff.user(assignee) else { throw EngineError(.refused, "there is no user '\(assignee)' in the staff directory") }
+            if task.decision && person.role == .contractor {
+                throw EngineError(.refused, "task \(id) is a decision and cannot go to a contractor (\(assignee))")
+            }
+        }
+        try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""],
+                         TaskChange(taskID: id, expectedStatus: [.open, .claimed], assignee: .some(assignee), status: .claimed,
+                                    history: placeholder))
+    }
+
+    /// A lead's correction: another section, or another due date, recorded in the history.
+    public func updateTask(_ id: Int64, section: String?, due: Date??, by user: String) async throws {
+        let task = try await self.task(id)
+        guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue)") }
+        if let section, let staff = try await currentBundle()?.staff, !staff.sections.isEmpty, staff.section(section) == nil {
+            throw EngineError(.refused, "there is no section '\(section)'")
+        }
+        var detail: [String: String] = [:]
+        if let section { detail["section"] = section; detail["previous_section"] = task.section }
+        if let due { detail["due"] = due.map { "\($0.timeIntervalSince1970)" } ?? ""; detail["previous_due"] = task.due.map { "\($0.timeIntervalSince1970)" } ?? "" }
+        try await change(task, by: user, event: "task.update", detail: detail,
+                         TaskChange(taskID: id, expectedStatus: [task.status], section: section, due: due, history: placeholder))
+    }
+
+    private var placeholder: HistoryEntry {
+        HistoryEntry(caseID: "", seq: 0, at: Date(timeIntervalSince1970: 0), kind: .admin, event: "", payload: nil, from: nil, to: "", by: "", detail: "")
+    }
+
+    private func change(_ task: TaskRecord, by user: String, event: String, detail: [String: String], _ change: TaskChange) async throws {
+        let record = try await caseRecord(task.caseID)
+        var change = change
+        var detail = detail
+        detail["task"] = String(task.id)
+        change.history = HistoryEntry(caseID: task.caseID, seq: 0, at: try await now(), kind: .admin, event: event, payload: nil,
+                                      from: record.snapshot.state, to: record.snapshot.state, by: user, detail: StoreJSON.encode(detail))
+        var batch = CommitBatch()
+        batch.taskChanges = [change]
+        do {
+            try await store.commit(batch)
+        } catch let error as StoreError where error.code == .taskChanged || error.code == .notFound {
+            throw EngineError(.refused, error.message)
+        }
+    }
+}
