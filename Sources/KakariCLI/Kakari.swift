@@ -10,6 +10,9 @@ struct Kakari: AsyncParsableCommand {
         Section leads describe each kind of case in YAML; the engine advances every case and \
         gives tasks to the section that must act; staff work their tasks from this command line.
         """,
-        subcommands: [Lint.self, Graph.self, Schema.self]
+        subcommands: [
+            Lint.self, Graph.self, Schema.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
+            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self,
+        ]
     )
 }

@@ -23,9 +23,11 @@ extension Kakari {
             }
             let folder = (file as NSString).deletingLastPathComponent
             let bundle = try await failing { try BundleLoader.load(paths: [folder.isEmpty ? "." : folder]) }
-            guard let name = bundle.workflowFiles.first(where: { $0.value.hasSuffix((file as NSString).lastPathComponent) })?.key,
+            let standardised = (file as NSString).standardizingPath
+            guard let name = bundle.workflowFiles.first(where: { ($0.value as NSString).standardizingPath == standardised })?.key,
                   let definition = bundle.workflows[name] else {
-                CommandFailure.refused("\(file) is not a workflow file").exit()
+                report("\(file) is not a workflow file")
+                throw ExitCode(1)
             }
             let labels = Dictionary(bundle.staff.sections.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
             print(GraphRenderer(definition: definition, sectionLabels: labels).render(format), terminator: "")

@@ -112,7 +112,7 @@ public struct Decider: Sendable {
     }
 
     private func evaluator(_ data: [String: Value], _ eventData: [String: Value], _ now: Date) -> Evaluator {
-        Evaluator(caseData: data, eventData: eventData, tables: definition.tables, today: Day(now, in: calendar.timeZone))
+        Evaluator(caseData: data, eventData: eventData, tables: definition.tables, today: calendar.day(of: now))
     }
 
     private func take(_ branches: [Branch], _ snapshot: CaseSnapshot, _ event: CaseEvent, eventData: [String: Value],
@@ -216,7 +216,7 @@ public struct Decider: Sendable {
             let value = try guarded { () throws(ExpressionError) in try evaluator(data, [:], now).evaluate(expression) }
             guard case .date(let day) = value else { return nil }
             let d = timer.rollToOpenDay ? calendar.nextOpenDay(onOrAfter: day) : day
-            return d.start(in: calendar.timeZone)
+            return calendar.gregorian.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
         }
     }
 

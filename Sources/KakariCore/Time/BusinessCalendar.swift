@@ -33,7 +33,11 @@ public struct BusinessCalendar: Hashable, Sendable {
     }
 
     public var label: String
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone {
+        didSet { gregorian = Day.gregorian(timeZone) }
+    }
+    /// A Gregorian calendar in the ward's time zone, made once: making one is costly.
+    public private(set) var gregorian: Calendar
     /// ISO weekdays (Monday = 1 … Sunday = 7) on which the office is closed.
     public var closedWeekdays: Set<Int>
     public var holidays: [Day: String]
@@ -46,6 +50,7 @@ public struct BusinessCalendar: Hashable, Sendable {
     ) {
         self.label = label
         self.timeZone = timeZone
+        self.gregorian = Day.gregorian(timeZone)
         self.closedWeekdays = closedWeekdays
         self.holidays = holidays
         self.yearlyClosures = yearlyClosures
@@ -73,16 +78,25 @@ public struct BusinessCalendar: Hashable, Sendable {
         var d = day
         // A calendar that closes every day would loop forever; the loader refuses one, and
         // this bound keeps a hand-built one from hanging.
-        for _ in 0..<3700 where !isOpen(d) { d = d.adding(days: 1) }
+        var steps = 0
+        while !isOpen(d), steps < 3700 {
+            d = d.adding(days: 1)
+            steps += 1
+        }
         return d
     }
 
     /// `date` plus `duration`. Calendar periods (days, weeks, months) that end on a closed day
     /// move to the next open day when `rollToOpenDay` is set (地方自治法 §4-2); business days
     /// count open days only. The time of day is kept.
+    /// The day on which `date` falls in the ward's time zone.
+    public func day(of date: Date) -> Day {
+        let c = gregorian.dateComponents([.year, .month, .day], from: date)
+        return Day(year: c.year!, month: c.month!, day: c.day!)
+    }
+
     public func add(_ duration: Duration, to date: Date, rollToOpenDay: Bool = true) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        let calendar = gregorian
         switch duration.unit {
         case .minutes: return date.addingTimeInterval(Double(duration.amount) * 60)
         case .hours: return date.addingTimeInterval(Double(duration.amount) * 3600)
@@ -91,9 +105,9 @@ public struct BusinessCalendar: Hashable, Sendable {
             let amount = duration.unit == .weeks ? duration.amount * 7 : duration.amount
             let end = calendar.date(byAdding: component, value: amount, to: date)!
             guard rollToOpenDay else { return end }
-            return moveTo(nextOpenDay(onOrAfter: Day(end, in: timeZone)), keepingTimeOf: end, calendar)
+            return moveTo(nextOpenDay(onOrAfter: day(of: end)), keepingTimeOf: end, calendar)
         case .businessDays:
-            var day = Day(date, in: timeZone)
+            var day = self.day(of: date)
             var remaining = duration.amount
             while remaining > 0 {
                 day = day.adding(days: 1)

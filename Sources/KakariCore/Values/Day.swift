@@ -86,7 +86,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func gregorian(_ timeZone: TimeZone) -> Calendar {
+    /// A Gregorian calendar in `timeZone`.
+    public static func gregorian(_ timeZone: TimeZone) -> Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar

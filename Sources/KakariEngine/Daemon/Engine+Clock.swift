@@ -30,7 +30,8 @@ extension Engine {
 }
 
 extension Engine.StepReport {
-    mutating func add(_ other: Self) {
+    /// Adds another report's counts to this one.
+    public mutating func add(_ other: Self) {
         timersFired += other.timersFired
         eventsApplied += other.eventsApplied
         eventsRejected += other.eventsRejected

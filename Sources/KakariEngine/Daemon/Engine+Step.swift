@@ -9,6 +9,7 @@ extension Engine {
         public var eventsApplied = 0
         public var eventsRejected = 0
         public var total: Int { timersFired + eventsApplied + eventsRejected }
+        public init() {}
     }
 
     /// Fires every timer due by `now` (each at its own due time, in order) and applies the

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import KakariCore
+import KakariEngine
+import KakariStore
+
+extension Kakari {
+    /// `kakari cases …`: import, start, list and show cases.
+    struct Cases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import, start, list and show cases.",
+            subcommands: [Import.self, Start.self, List.self, Show.self]
+        )
+
+        /// `kakari cases import WORKFLOW FILE.csv`.
+        struct Import: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start one case per CSV row, all or nothing.",
+                discussion: """
+                UTF-8 (with or without BOM) or Shift_JIS/CP932. Headers name fields by name or label; \
+                an 'id' column or the workflow's id field gives each case its id. Errors name the row and column.
+
+                Example: kakari cases import household-visit Examples/households.csv
+                """
+            )
+            @Argument(help: "The workflow.") var workflow: String
+            @Argument(help: "The CSV file.") var file: String
+            @Option(help: "The dataset the rows belong to.") var dataset: String?
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    let started = Date()
+                    let n = try await context.engine.importCases(workflow: workflow, file: file, dataset: dataset, by: context.user)
+                    if context.json { Output.printJSON(["imported": n, "workflow": workflow]) } else {
+                        print("imported \(n) cases of \(workflow) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+                    }
+                }
+            }
+        }
+
+        /// `kakari cases start WORKFLOW ID [FIELD=VALUE...]`.
+        struct Start: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start one case.",
+                discussion: "Example: kakari cases start household-visit H000001 name='練馬　太郎' address=練馬区練馬1-1-1 town=練馬"
+            )
+            @Argument(help: "The workflow.") var workflow: String
+            @Argument(help: "The new case's id.") var id: String
+            @Argument(help: "FIELD=VALUE pairs.") var fields: [String] = []
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await failing {
+                    let values = try assignments(fields)
+                    let context = try await CommandContext.open(global)
+                    let snapshot = try await context.engine.startCase(workflow: workflow, id: id, fields: values, by: context.user)
+                    if context.json {
+                        Output.printJSON(["id": snapshot.id, "workflow": snapshot.workflow, "version": snapshot.version, "state": snapshot.state])
+                    } else {
+                        print("\(snapshot.id): \(snapshot.workflow)@\(snapshot.version) \(snapshot.state)")
+                    }
+                }
+            }
+        }
+
+        /// `kakari cases list`.
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List cases.",
+                                                            discussion: "Example: kakari cases list --workflow household-visit --state absent --json")
+            @Option(help: "Only this workflow.") var workflow: String?
+            @Option(help: "Only cases in this state.") var state: String?
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    let cases = try await context.engine.store.cases(CaseFilter(workflow: workflow, state: state))
+                    if context.json {
+                        Output.printJSON(cases.map {
+                            ["id": $0.snapshot.id, "workflow": $0.snapshot.workflow, "version": $0.snapshot.version,
+                             "state": $0.snapshot.state, "updated_at": context.output.iso($0.updatedAt)] as [String: Any]
+                        })
+                        return
+                    }
+                    let bundle = try await context.engine.currentBundle()
+                    var table = TextTable(["ID", "WORKFLOW", "STATE", "UPDATED"])
+                    for c in cases {
+                        let label = bundle?.workflows[c.snapshot.workflow]?.state(c.snapshot.state)?.label ?? c.snapshot.state
+                        table.append([c.snapshot.id, "\(c.snapshot.workflow)@\(c.snapshot.version)", label, context.output.date(c.updatedAt)])
+                    }
+                    print(table.rendered)
+                }
+            }
+        }
+    }
+}

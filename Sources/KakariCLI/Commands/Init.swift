@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import KakariEngine
+
+extension Kakari {
+    /// `kakari init`: creates an empty store.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an empty store.",
+            discussion: """
+            A simulated-clock store is for rehearsals, demos and tests: its time moves only with \
+            'kakari clock advance'.
+
+            Example: kakari init --clock simulated --start 2009-06-01T09:00:00+09:00
+            """
+        )
+
+        @Option(help: "real (default) or simulated.")
+        var clock: String = "real"
+
+        @Option(help: ArgumentHelp("Where a simulated clock starts (ISO 8601).", valueName: "ISO8601"))
+        var start: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard clock == "real" || clock == "simulated" else { throw ValidationError("--clock is real or simulated") }
+            if start != nil && clock != "simulated" { throw ValidationError("--start goes with --clock simulated") }
+            if let start, ISO8601DateFormatter().date(from: start) == nil {
+                throw ValidationError("--start '\(start)' is not an ISO 8601 time such as 2009-06-01T09:00:00+09:00")
+            }
+        }
+
+        func run() async throws {
+            try await failing {
+                let location = StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"])
+                if case .sqlite(let path) = location, FileManager.default.fileExists(atPath: path) {
+                    throw EngineError(.refused, "\(path) already exists; choose another --store or remove it")
+                }
+                let store = try await location.open(create: true)
+                try await store.setSetting(Settings.clockMode, clock)
+                if clock == "simulated" {
+                    let date = start.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
+                    try await store.setSetting(Settings.clockNow, String(Int(date.timeIntervalSince1970)))
+                }
+                if !global.json { print("created \(location) (\(clock) clock)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import KakariEngine
+import KakariStore
+
+extension Kakari {
+    /// `kakari tasks …`: the worklist.
+    struct Tasks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work the task list: list, show, claim, release, assign, complete, update.",
+            subcommands: [List.self, Show.self, Claim.self, Release.self, Assign.self, Complete.self, Update.self],
+            defaultSubcommand: List.self
+        )
+
+        /// `kakari tasks [list]`.
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List tasks, highest priority and earliest due first.",
+                discussion: "Example: kakari tasks list --section kokuho_seiri --status open --json"
+            )
+            @Option(help: "Only this section's tasks.") var section: String?
+            @Flag(help: "Only tasks assigned to me.") var mine = false
+            @Option(help: "open (open and claimed, the default), claimed, done or all.") var status: String = "open"
+            @OptionGroup var global: GlobalOptions
+
+            func validate() throws {
+                guard ["open", "claimed", "done", "all"].contains(status) else { throw ValidationError("--status is open, claimed, done or all") }
+            }
+
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    let statuses: Set<TaskRecord.Status> = switch status {
+                    case "claimed": [.claimed]
+                    case "done": [.done]
+                    case "all": Set(TaskRecord.Status.allCases)
+                    default: [.open, .claimed]
+                    }
+                    let tasks = try await context.engine.store.tasks(TaskFilter(section: section, assignee: mine ? context.user : nil, statuses: statuses))
+                    if context.json { Output.printJSON(tasks.map(context.output.json)); return }
+                    let sections = try await sectionLabels(context)
+                    print(context.output.table(tasks, sections: sections))
+                }
+            }
+        }
+
+        /// `kakari tasks show TASK`.
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show a task with the case fields its form lets the worker see.",
+                                                            discussion: "Example: kakari tasks show 42")
+            @Argument(help: "The task id.") var task: String
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    let t = try await context.engine.task(try taskID(task))
+                    let record = try await context.engine.caseRecord(t.caseID)
+                    let definition = try await context.engine.decider(record.snapshot.workflow, record.snapshot.version).definition
+                    let kind = definition.taskKinds[t.kind]
+                    let sees = kind?.sees ?? []
+                    let visible = sees.compactMap { name in definition.field(name).map { ($0, record.snapshot.data[name] ?? .null) } }
+                    if context.json {
+                        var object = context.output.json(t)
+                        object["fields"] = Dictionary(uniqueKeysWithValues: visible.map { ($0.0.name, $0.1.natural) })
+                        object["form"] = (kind?.form ?? []).map { ["name": $0.name, "label": $0.label, "type": $0.type.name, "required": $0.required] as [String: Any] }
+                        Output.printJSON(object)
+                        return
+                    }
+                    let sections = try await sectionLabels(context)
+                    print("task \(t.id): \(t.title)")
+                    print("\(kind?.label ?? t.kind) for \(sections[t.section] ?? t.section); \(t.status.rawValue)\(t.assignee.map { " by \($0)" } ?? ""); due \(context.output.date(t.due))")
+                    var fields = TextTable(["FIELD", "VALUE"])
+                    for (field, value) in visible { fields.append([field.label, value.description]) }
+                    print(fields.rendered)
+                    if let form = kind?.form, !form.isEmpty {
+                        print("\nform (kakari tasks complete \(t.id) FIELD=VALUE ...):")
+                        var table = TextTable(["FIELD", "LABEL", "TYPE", "REQUIRED"])
+                        for f in form { table.append([f.name, f.label, f.type.description, f.required ? "yes" : ""]) }
+                        print(table.rendered)
+                    }
+                }
+            }
+        }
+
+        /// `kakari tasks claim TASK`.
+        struct Claim: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Take a task.", discussion: "Example: kakari tasks claim 42")
+            @Argument(help: "The task id.") var task: String
+            @OptionGroup var global: GlobalOptions
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    try await context.engine.claim(try taskID(task), by: context.user)
+                    if !context.json { print("task \(task) claimed by \(context.user)") }
+                }
+            }
+        }
+
+        /// `kakari tasks release TASK`.
+        struct Release: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Give a task back to its section.", discussion: "Example: kakari tasks release 42")
+            @Argument(help: "The task id.") var task: String
+            @OptionGroup var global: GlobalOptions
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    try await context.engine.release(try taskID(task), by: context.user)
+                    if !context.json { print("task \(task) released") }
+                }
+            }
+        }
+
+        /// `kakari tasks assign TASK USER`.
+        struct Assign: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Hand a task to someone.", discussion: "Example: kakari tasks assign 42 suzuki")
+            @Argument(help: "The task id.") var task: String
+            @Argument(help: "Who takes it.") var assignee: String
+            @OptionGroup var global: GlobalOptions
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    try await context.engine.assign(try taskID(task), to: assignee, by: context.user)
+                    if !context.json { print("task \(task) assigned to \(assignee)") }
+                }
+            }
+        }
+
+        /// `kakari tasks complete TASK [FIELD=VALUE...]`.
+        struct Complete: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Fill in a task's form; the values become the event that advances the case.",
+                discussion: "Example: kakari tasks complete 42 slot=平日夜間 result=不在"
+            )
+            @Argument(help: "The task id.") var task: String
+            @Argument(help: "FIELD=VALUE pairs.") var fields: [String] = []
+            @OptionGroup var global: GlobalOptions
+            func run() async throws {
+                try await failing {
+                    let values = try assignments(fields)
+                    let context = try await CommandContext.open(global)
+                    let o = try await context.engine.completeTask(try taskID(task), fields: values, by: context.user)
+                    if context.json {
+                        Output.printJSON(["case": o.caseID, "event": o.event, "from": o.from, "to": o.to, "applied": o.applied])
+                    } else {
+                        print("task \(task) done: \(o.caseID) \(o.from) → \(o.to)")
+                    }
+                }
+            }
+        }
+
+        /// `kakari tasks update TASK [--section S] [--due DATE]`: a lead's correction.
+        struct Update: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Change a task's section or due date; the change goes into the case history.",
+                discussion: "Example: kakari tasks update 42 --section kokuho_shakujii --due 2009-07-10"
+            )
+            @Argument(help: "The task id.") var task: String
+            @Option(help: "Move it to this section.") var section: String?
+            @Option(help: ArgumentHelp("New due date (YYYY-MM-DD, end of the office day) or 'none'.", valueName: "DATE")) var due: String?
+            @OptionGroup var global: GlobalOptions
+
+            func validate() throws {
+                if section == nil && due == nil { throw ValidationError("give --section or --due") }
+            }
+
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    var newDue: Date?? = nil
+                    if let due {
+                        if due == "none" { newDue = .some(nil) } else {
+                            guard let day = KakariCore.Day(iso: due) else { throw ValidationError("--due '\(due)' is not a date (YYYY-MM-DD)") }
+                            newDue = .some(day.start(in: context.output.timeZone).addingTimeInterval(17 * 3600))
+                        }
+                    }
+                    try await context.engine.updateTask(try taskID(task), section: section, due: newDue, by: context.user)
+                    if !context.json { print("task \(task) updated") }
+                }
+            }
+        }
+    }
+}
+
+/// A task id as typed; anything but a number names no task.
+func taskID(_ text: String) throws -> Int64 {
+    guard let id = Int64(text), id > 0 else { throw EngineError(.refused, "there is no task \(text)") }
+    return id
+}
+
+/// Section ids to their labels, from the deployed staff directory.
+func sectionLabels(_ context: CommandContext) async throws -> [String: String] {
+    Dictionary((try await context.engine.currentBundle()?.staff.sections ?? []).map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+}
+
+import KakariCore

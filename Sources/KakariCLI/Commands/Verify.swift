@@ -1,0 +1,27 @@
+import ArgumentParser
+import KakariEngine
+
+extension Kakari {
+    /// `kakari verify`: replays every case.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay every case's history and check it reproduces the stored state; exit 1 on any mismatch.",
+            discussion: "Example: kakari verify"
+        )
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await failing {
+                let context = try await CommandContext.open(global)
+                let (checked, mismatches) = try await context.engine.verify()
+                if context.json {
+                    Output.printJSON(["checked": checked, "mismatches": mismatches.map { ["case": $0.caseID, "problem": $0.problem] }])
+                } else {
+                    for m in mismatches { print(m.description) }
+                    print("\(checked) cases replayed, \(mismatches.count) mismatch\(mismatches.count == 1 ? "" : "es")")
+                }
+                if !mismatches.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+}

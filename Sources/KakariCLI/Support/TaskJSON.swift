@@ -1,0 +1,21 @@
+import Foundation
+import KakariStore
+
+extension Output {
+    /// A task with the contract's keys (`id`, `case`, `kind`, `title`, `section`, `assignee`,
+    /// `status`, `due`) and a few more.
+    func json(_ t: TaskRecord) -> [String: Any] {
+        ["id": t.id, "case": t.caseID, "kind": t.kind, "title": t.title, "section": t.section,
+         "assignee": t.assignee ?? NSNull(), "status": t.status.rawValue, "due": iso(t.due),
+         "follow_up": iso(t.followUp), "priority": t.priority, "decision": t.decision]
+    }
+
+    /// Tasks as an aligned table.
+    func table(_ tasks: [TaskRecord], sections: [String: String]) -> String {
+        var table = TextTable(["ID", "CASE", "TITLE", "SECTION", "ASSIGNEE", "STATUS", "DUE"])
+        for t in tasks {
+            table.append([String(t.id), t.caseID, t.title, sections[t.section] ?? t.section, t.assignee ?? "-", t.status.rawValue, date(t.due)])
+        }
+        return table.rendered
+    }
+}
