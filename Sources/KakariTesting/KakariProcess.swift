@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs the built `kakari` binary as a user would, capturing its output and exit code.
+public struct KakariProcess: Sendable {
+    /// What a run printed and how it ended.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// The binary built beside the tests.
+    public static var binary: String {
+        let candidates = [Repository.root + "/.build/debug/kakari"]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: Repository.root + "/.build")) ?? [])
+                .map { Repository.root + "/.build/\($0)/debug/kakari" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    public var folder: String
+    public var environment: [String: String]
+
+    /// Runs in `folder` (the default store `kakari.sqlite` is there) as `user`.
+    public init(folder: String, user: String = "yamada") {
+        self.folder = folder
+        var env = ProcessInfo.processInfo.environment
+        env["KAKARI_USER"] = user
+        env.removeValue(forKey: "KAKARI_STORE")
+        environment = env
+    }
+
+    /// Runs `kakari ARGS` and waits for it.
+    @discardableResult
+    public func run(_ arguments: [String], input: String? = nil) throws -> Result {
+        let process = start(arguments)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting, so a large output cannot fill the pipe and block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A configured, not yet started process (for tests that kill it).
+    public func start(_ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.environment = environment
+        return process
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import KakariEngine
+import KakariSQLite
+import KakariStore
+
+/// A fresh SQLite store in its own temporary folder, with the ward's workflows deployed:
+/// each test gets its own real database file.
+public struct TemporaryStore: Sendable {
+    public let folder: String
+    public let path: String
+    public let engine: Engine
+
+    /// Creates the store. `simulatedStart` gives it a simulated clock starting then.
+    public init(simulatedStart: Date? = Date(timeIntervalSince1970: 1_763_596_800), deploy: Bool = true) async throws {
+        folder = NSTemporaryDirectory() + "kakari-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        path = folder + "/kakari.sqlite"
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        if let simulatedStart {
+            try await store.setSetting(Settings.clockMode, "simulated")
+            try await store.setSetting(Settings.clockNow, String(Int(simulatedStart.timeIntervalSince1970)))
+        } else {
+            try await store.setSetting(Settings.clockMode, "real")
+        }
+        engine = Engine(store: store)
+        if deploy { _ = try await engine.deploy(paths: [Repository.workflows], by: "yamada") }
+    }
+
+    /// Removes the folder and everything in it.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// A digest of every case, history entry, task, timer and queued event: equal digests
+    /// mean nothing changed.
+    public func digest() async throws -> String {
+        let store = engine.store
+        var parts: [String] = []
+        for id in try await store.caseIDs() {
+            if let r = try await store.caseRecord(id) { parts.append(StoreJSON.encode(r.snapshot)) }
+            parts.append(StoreJSON.encode(try await store.history(id)))
+            parts.append("\(try await store.timers(of: id).map { "\($0.name)=\($0.due.timeIntervalSince1970)" })")
+        }
+        parts.append(StoreJSON.encode(try await store.tasks(TaskFilter(statuses: Set(TaskRecord.Status.allCases)))))
+        for status in [QueuedEvent.Status.pending, .applied, .rejected, .duplicate] {
+            parts.append(StoreJSON.encode(try await store.events(status: status)))
+        }
+        return parts.joined(separator: "\n")
+    }
+}
