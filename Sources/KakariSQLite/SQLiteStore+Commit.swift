@@ -61,11 +61,8 @@ extension SQLiteStore {
             let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM history WHERE case_id = ?", arguments: [s.id]) ?? 0
             for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, db) }
         }
-        for closed in w.closedTasks {
-            try db.cachedStatement(sql: """
-                UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
-                """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
-        }
+        // Tasks opened in this batch are written before those it closes, so a task opened
+        // and closed within one batch ends closed.
         for order in w.openTasks {
             try db.cachedStatement(sql: """
                 INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
@@ -73,6 +70,11 @@ extension SQLiteStore {
                 """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section, order.due?.timeIntervalSince1970,
                                          order.followUp?.timeIntervalSince1970, order.priority, order.event, order.decision,
                                          order.contractor, w.at.timeIntervalSince1970])
+        }
+        for closed in w.closedTasks {
+            try db.cachedStatement(sql: """
+                UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
+                """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
         }
         for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
             if let due {

@@ -9,8 +9,10 @@ public struct KakariProcess: Sendable {
         public var stderr: String
     }
 
-    /// The binary built beside the tests.
+    /// The binary built beside the tests; $KAKARI_BINARY, when set, names it explicitly
+    /// (for builds with their own --scratch-path).
     public static var binary: String {
+        if let explicit = ProcessInfo.processInfo.environment["KAKARI_BINARY"], !explicit.isEmpty { return explicit }
         let candidates = [Repository.root + "/.build/debug/kakari"]
             + ((try? FileManager.default.contentsOfDirectory(atPath: Repository.root + "/.build")) ?? [])
                 .map { Repository.root + "/.build/\($0)/debug/kakari" }

@@ -50,7 +50,7 @@ public struct Decider: Sendable {
             return v == .null ? nil : Decision.Change(field: f.name, old: .null, new: v)
         }
         return Decision(event: .start(data: data, parent: parent), from: nil, after: snapshot, changes: changes,
-                        effects: effects, applied: true)
+                        effects: effects, applied: true, note: nil)
     }
 
     /// Decides what `event` does to the case `snapshot`.
@@ -71,8 +71,18 @@ public struct Decider: Sendable {
             } else {
                 return ignored(snapshot, event)
             }
-            return try take(branches, snapshot, event, eventData: [:], completedTask: nil, now: now,
-                            refusal: "no branch of timer '\(name)' applies in state '\(snapshot.state)'")
+            do {
+                return try take(branches, snapshot, event, eventData: [:], completedTask: nil, now: now,
+                                refusal: "no branch of timer '\(name)' applies in state '\(snapshot.state)'")
+            } catch {
+                // Nobody waits on a timer to hear a refusal: it is spent, the case stays where
+                // it is, and the reason goes into the history.
+                var after = snapshot
+                after.sequence += 1
+                after.timers[name] = nil
+                return Decision(event: event, from: snapshot.state, after: after, changes: [],
+                                effects: [.cancelTimer(name: name)], applied: true, note: error.message)
+            }
         case .childFinished(let child, let result):
             guard !snapshot.finished, snapshot.waitingFor == child,
                   let childDefinition = definition.state(snapshot.state)?.child,
@@ -108,7 +118,7 @@ public struct Decider: Sendable {
     }
 
     private func ignored(_ snapshot: CaseSnapshot, _ event: CaseEvent) -> Decision {
-        Decision(event: event, from: snapshot.state, after: snapshot, changes: [], effects: [], applied: false)
+        Decision(event: event, from: snapshot.state, after: snapshot, changes: [], effects: [], applied: false, note: nil)
     }
 
     private func evaluator(_ data: [String: Value], _ eventData: [String: Value], _ now: Date) -> Evaluator {
@@ -154,7 +164,7 @@ public struct Decider: Sendable {
             after.data[assignment.field] = value
         }
         try enter(target, &after, &effects, now: now)
-        return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true)
+        return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true, note: nil)
     }
 
     private func enter(_ state: StateDefinition, _ s: inout CaseSnapshot, _ effects: inout [Effect], now: Date) throws(DecisionError) {

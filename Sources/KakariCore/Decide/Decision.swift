@@ -19,6 +19,8 @@ public struct Decision: Hashable, Sendable {
     /// False when the event had nothing left to do (a timer or child result whose state the
     /// case already left): it is recorded as ignored and changes nothing.
     public var applied: Bool
+    /// Why a timer was spent without moving the case (its branches could not be taken).
+    public var note: String?
 
     public var to: String { after.state }
 }

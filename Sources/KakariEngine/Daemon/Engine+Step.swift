@@ -12,22 +12,26 @@ extension Engine {
         public init() {}
     }
 
+    /// How many timers or queued events one transaction takes at most (group commit).
+    public static let groupSize = 256
+
     /// Fires every timer due by `now` (each at its own due time, in order) and applies the
-    /// queued events, until nothing is left to do. Each timer and each event is its own
-    /// transaction, so a crash loses nothing and repeats nothing.
+    /// queued events, until nothing is left to do. Work is committed in groups: many cases'
+    /// timers or events in one transaction, all or nothing, so a crash loses nothing and
+    /// repeats nothing, and throughput is not bounded by one commit per event.
     public func runDue(now: Date, user: String = "kakari-daemon", shouldStop: @Sendable () -> Bool = { false }) async throws -> StepReport {
         var report = StepReport()
         while !shouldStop() {
             var progressed = false
-            for timer in try await store.dueTimers(before: now, limit: 500) {
-                if shouldStop() { return report }
-                try await fire(timer, user: user)
-                report.timersFired += 1
+            let timers = try await store.dueTimers(before: now, limit: Self.groupSize)
+            if !timers.isEmpty {
+                report.add(try await process(timers.map(WorkItem.timer), now: now, user: user))
                 progressed = true
             }
-            for event in try await store.pendingEvents(limit: 500) {
-                if shouldStop() { return report }
-                if try await apply(event, user: user, now: now) { report.eventsApplied += 1 } else { report.eventsRejected += 1 }
+            if shouldStop() { break }
+            let events = try await store.pendingEvents(limit: Self.groupSize)
+            if !events.isEmpty {
+                report.add(try await process(events.map(WorkItem.queued), now: now, user: user))
                 progressed = true
             }
             if !progressed { break }
@@ -35,48 +39,117 @@ extension Engine {
         return report
     }
 
-    /// Fires one timer at its own due time.
-    func fire(_ timer: TimerRecord, user: String) async throws {
-        do {
-            _ = try await deliver(.timer(name: timer.name), to: timer.caseID, by: user, at: timer.due)
-        } catch let error as EngineError {
-            // A timer whose branches cannot be taken (a guard failing at run time) must not
-            // block the others: it is recorded as spent and logged.
-            logger.error("timer \(timer.name) of case \(timer.caseID) failed: \(error.message)")
-            var batch = CommitBatch()
-            if let record = try await store.caseRecord(timer.caseID) {
-                batch.cases = [CaseWrite(snapshot: record.snapshot, expectedSequence: record.snapshot.sequence, history: [
-                    HistoryEntry(caseID: timer.caseID, seq: 0, at: timer.due, kind: .admin, event: "timer.failed", payload: nil,
-                                 from: record.snapshot.state, to: record.snapshot.state, by: user,
-                                 detail: StoreJSON.encode(["timer": timer.name, "reason": error.message]))
-                ], timers: [timer.name: Date?.none], at: timer.due)]
-                try? await store.commit(batch)
+    /// A unit of the daemon's work.
+    enum WorkItem {
+        case timer(TimerRecord)
+        case queued(QueuedEvent)
+    }
+
+    /// Processes items in order into one batch and commits it; when the batch cannot commit
+    /// (another writer changed one of its cases), processes them one by one instead.
+    func process(_ items: [WorkItem], now: Date, user: String) async throws -> StepReport {
+        var builder = BatchBuilder(engine: self, by: user, at: now)
+        var report = StepReport()
+        for item in items {
+            let saved = builder
+            do {
+                try await add(item, to: &builder, now: now, user: user, report: &report)
+            } catch let error as EngineError {
+                builder = saved
+                try await record(failure: error.message, of: item, in: &builder, user: user, now: now, report: &report)
             }
+        }
+        do {
+            try await store.commit(builder.batch)
+            return report
+        } catch let error as StoreError where error.code == .conflict {
+            logger.debug("group of \(items.count) conflicted; applying one by one")
+        }
+        var single = StepReport()
+        for item in items { single.add(try await process(item, now: now, user: user)) }
+        return single
+    }
+
+    private func process(_ item: WorkItem, now: Date, user: String) async throws -> StepReport {
+        for _ in 0..<Self.retries {
+            var builder = BatchBuilder(engine: self, by: user, at: now)
+            var report = StepReport()
+            do {
+                try await add(item, to: &builder, now: now, user: user, report: &report)
+            } catch let error as EngineError {
+                builder = BatchBuilder(engine: self, by: user, at: now)
+                report = StepReport()
+                try await record(failure: error.message, of: item, in: &builder, user: user, now: now, report: &report)
+            }
+            do {
+                try await store.commit(builder.batch)
+                return report
+            } catch let error as StoreError where error.code == .conflict {
+                continue
+            }
+        }
+        return StepReport()
+    }
+
+    /// Decides one item into the batch, or throws `EngineError` (leaving the builder to be restored).
+    private func add(_ item: WorkItem, to builder: inout BatchBuilder, now: Date, user: String, report: inout StepReport) async throws {
+        switch item {
+        case .timer(let timer):
+            let (snapshot, expected) = try await builder.current(timer.caseID)
+            // Another daemon (or an earlier group) may have fired it already.
+            guard snapshot.timers[timer.name] == timer.due else { return }
+            builder.by = user
+            builder.at = timer.due
+            let decider = try await self.decider(snapshot.workflow, snapshot.version)
+            let decision: Decision
+            do { decision = try decider.decide(snapshot, .timer(name: timer.name), now: timer.due) }
+            catch { throw EngineError(.refused, error.message) }
+            try await builder.add(decision, expected: expected)
+            report.timersFired += 1
+        case .queued(let event):
+            let at = max(now, event.enqueuedAt)
+            if let key = event.key, try await store.idempotency(key) != nil || builder.keys.contains(key) {
+                builder.batch.resolvedEvents.append(EventResolution(id: event.id, status: .duplicate, reason: "key \(key) was already used", at: at))
+                report.eventsRejected += 1
+                return
+            }
+            let (snapshot, expected) = try await builder.current(event.caseID)
+            builder.by = event.by
+            builder.at = at
+            let decider = try await self.decider(snapshot.workflow, snapshot.version)
+            let decision: Decision
+            do { decision = try decider.decide(snapshot, .signal(name: event.event, fields: event.fields, task: nil), now: at) }
+            catch { throw EngineError(.refused, error.message) }
+            try await builder.add(decision, expected: expected)
+            if let key = event.key {
+                builder.keys.insert(key)
+                builder.batch.idempotency.append(IdempotencyRecord(key: key, caseID: event.caseID, event: event.event,
+                                                                   from: decision.from ?? "", to: decision.to, at: at))
+            }
+            builder.batch.resolvedEvents.append(EventResolution(id: event.id, status: .applied, reason: nil, at: at))
+            report.eventsApplied += 1
         }
     }
 
-    /// Applies one queued event; false when it was rejected (kept with its reason).
-    func apply(_ event: QueuedEvent, user: String, now: Date) async throws -> Bool {
-        let at = max(now, event.enqueuedAt)
-        do {
-            if let key = event.key, try await store.idempotency(key) != nil {
-                try await resolve(event, .duplicate, "key \(key) was already used", at: at)
-                return false
-            }
-            _ = try await deliver(.signal(name: event.event, fields: event.fields, task: nil), to: event.caseID, by: event.by,
-                                  at: at, key: event.key) { _ in EventResolution(id: event.id, status: .applied, reason: nil, at: at) }
-            return true
-        } catch let error as EngineError {
-            try await resolve(event, .rejected, error.message, at: at)
-            return false
-        }
-    }
-
-    private func resolve(_ event: QueuedEvent, _ status: QueuedEvent.Status, _ reason: String, at: Date) async throws {
-        var batch = CommitBatch()
-        batch.resolvedEvents = [EventResolution(id: event.id, status: status, reason: reason, at: at)]
-        do { try await store.commit(batch) } catch let error as StoreError where error.code == .conflict {
-            // Another daemon resolved it first.
+    /// A queued event that cannot be applied is kept as rejected with its reason; a timer
+    /// whose branches cannot be taken is spent, and the failure recorded in the case history.
+    private func record(failure: String, of item: WorkItem, in builder: inout BatchBuilder, user: String, now: Date,
+                        report: inout StepReport) async throws {
+        switch item {
+        case .queued(let event):
+            builder.batch.resolvedEvents.append(EventResolution(id: event.id, status: .rejected, reason: failure, at: max(now, event.enqueuedAt)))
+            report.eventsRejected += 1
+        case .timer(let timer):
+            logger.error("timer \(timer.name) of case \(timer.caseID) failed: \(failure)")
+            guard let (snapshot, expected) = try? await builder.current(timer.caseID) else { return }
+            // The timer's row goes so the daemon does not spin on it; the case keeps it, so
+            // `kakari verify` reports the case for an operator to look at.
+            builder.by = user
+            builder.at = timer.due
+            let entry = HistoryEntry(caseID: timer.caseID, seq: 0, at: timer.due, kind: .admin, event: "timer.failed", payload: nil,
+                                     from: snapshot.state, to: snapshot.state, by: user,
+                                     detail: StoreJSON.encode(["timer": timer.name, "reason": failure]))
+            builder.appendAdmin(entry, snapshot: snapshot, expected: expected, timers: [timer.name: nil])
         }
     }
 }

@@ -10,6 +10,14 @@ extension Engine {
         public var from: String
         public var to: String
         public var applied: Bool
+
+        public init(caseID: String, event: String, from: String, to: String, applied: Bool) {
+            self.caseID = caseID
+            self.event = event
+            self.from = from
+            self.to = to
+            self.applied = applied
+        }
     }
 
     /// How many times a commit is retried when another writer changed the case first.
@@ -54,18 +62,40 @@ extension Engine {
 
 /// Turns decisions into one `CommitBatch`, following their effects: a child case started,
 /// a parent told its child finished. Each case touched is written once, with the sequence
-/// it had when read.
+/// it had when read; later decisions in the same batch see the earlier ones' results.
 struct BatchBuilder {
     let engine: Engine
-    let by: String
-    let at: Date
+    var by: String
+    var at: Date
     var batch = CommitBatch()
     private var index: [String: Int] = [:]
+    /// Idempotency keys used by this batch.
+    var keys: Set<String> = []
 
     init(engine: Engine, by: String, at: Date) {
         self.engine = engine
         self.by = by
         self.at = at
+    }
+
+    /// The case as this batch leaves it, with the sequence the store must still have.
+    func current(_ id: String) async throws -> (CaseSnapshot, Int?) {
+        if let i = index[id] { return (batch.cases[i].snapshot, batch.cases[i].expectedSequence) }
+        let record = try await engine.caseRecord(id)
+        return (record.snapshot, record.snapshot.sequence)
+    }
+
+    /// Records an entry that is not a decision (a failed timer), with the snapshot to keep.
+    mutating func appendAdmin(_ entry: HistoryEntry, snapshot: CaseSnapshot, expected: Int?, timers: [String: Date?]) {
+        let id = snapshot.id
+        var write = index[id].map { batch.cases[$0] } ?? CaseWrite(snapshot: snapshot, expectedSequence: expected, history: [], at: at)
+        write.snapshot = snapshot
+        write.history.append(entry)
+        for (name, due) in timers { write.timers[name] = .some(due) }
+        if let i = index[id] { batch.cases[i] = write } else {
+            index[id] = batch.cases.count
+            batch.cases.append(write)
+        }
     }
 
     mutating func add(_ decision: Decision, expected: Int?) async throws {
@@ -77,10 +107,11 @@ struct BatchBuilder {
         } else {
             write = CaseWrite(snapshot: decision.after, expectedSequence: expected, history: [], at: at)
         }
+        write.at = at
         if decision.applied {
             write.history.append(HistoryEntry(
                 caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
-                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version))))
+                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version, note: decision.note))))
         }
         var followUps: [Effect] = []
         for effect in decision.effects {
@@ -110,16 +141,7 @@ struct BatchBuilder {
                     throw EngineError(.refused, "the child case \(childID) of \(workflow) cannot start: \(error.message)")
                 }
             case .notifyParent(let parent, let result):
-                let snapshot: CaseSnapshot
-                let expected: Int?
-                if let i = index[parent] {
-                    snapshot = batch.cases[i].snapshot
-                    expected = batch.cases[i].expectedSequence
-                } else {
-                    let record = try await engine.caseRecord(parent)
-                    snapshot = record.snapshot
-                    expected = snapshot.sequence
-                }
+                let (snapshot, expected) = try await current(parent)
                 let decider = try await engine.decider(snapshot.workflow, snapshot.version)
                 do {
                     let next = try decider.decide(snapshot, .childFinished(child: id, result: result), now: at)
@@ -137,4 +159,5 @@ struct BatchBuilder {
 struct HistoryDetail: Codable {
     var changes: [Decision.Change]
     var version: Int
+    var note: String?
 }
