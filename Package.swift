@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "KakariCore", "KakariDefinitions", "KakariStore", "KakariSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The `kakari` command line: parsing and printing only.

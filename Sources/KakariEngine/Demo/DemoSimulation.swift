@@ -1,0 +1,101 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+/// `kakari demo`: four simulated months of the household survey on a fresh store.
+///
+/// Each business day, investigators visit the households whose visit tasks are open (highest
+/// priority first), meeting them with the profile's probability for the time slot; ward staff
+/// and the registry division complete what their sections can handle that day; then the
+/// clock moves to the next day and the timers due on the way fire. Every step goes through
+/// the engine, so the result is an ordinary store that `verify`, `cases` and `tasks` read.
+public struct DemoSimulation {
+    public let engine: Engine
+    public let profile: DemoProfile
+    var random: SeededGenerator
+
+    public init(engine: Engine, profile: DemoProfile) {
+        self.engine = engine
+        self.profile = profile
+        random = SeededGenerator(seed: profile.seed)
+    }
+
+    /// Runs the simulation, calling `progress(day, days)` after each day.
+    public mutating func run(progress: (Int, Int) -> Void) async throws -> Int {
+        var transitions = 0
+        let listed = try await engine.store.cases(CaseFilter(workflow: "household-visit", state: "listed"))
+        let lead = profile.staff["lead"] ?? "yamada"
+        let now0 = try await engine.now()
+        for chunk in stride(from: 0, to: listed.count, by: 500) {
+            let group = listed[chunk..<min(chunk + 500, listed.count)].map {
+                Engine.Delivery(caseID: $0.snapshot.id, event: .signal(name: "assign", fields: [:], task: nil), by: lead)
+            }
+            transitions += try await engine.deliverGroup(group, at: now0).applied
+        }
+        guard let calendar = try await engine.currentBundle()?.calendar else { throw EngineError(.refused, "nothing is deployed") }
+        for day in 1...profile.days {
+            let now = try await engine.now()
+            if calendar.isOpen(calendar.day(of: now)) {
+                transitions += try await visits(now)
+                for section in profile.staffPerDay.keys.sorted() { transitions += try await staffWork(section, now: now, calendar: calendar) }
+            } else if calendar.closedWeekdays.contains(calendar.day(of: now).isoWeekday), calendar.holidays[calendar.day(of: now)] == nil {
+                // Weekend visits: investigators also work Saturdays and Sundays (休日 slot).
+                transitions += try await visits(now, weekend: true)
+            }
+            let report = try await engine.advanceClock(to: now.addingTimeInterval(86_400))
+            transitions += report.total
+            progress(day, profile.days)
+        }
+        return transitions
+    }
+
+    private mutating func visits(_ now: Date, weekend: Bool = false) async throws -> Int {
+        let capacity = profile.contractors.count * profile.visitsPerContractorPerDay / (weekend ? 3 : 1)
+        let tasks = try await engine.store.tasks(TaskFilter(section: "survey_contractor", limit: capacity))
+        var group: [Engine.Delivery] = []
+        for (i, task) in tasks.enumerated() where task.kind == "visit" {
+            let slot = weekend ? "休日" : random.pick(profile.slotShares.filter { $0.0 != "休日" })
+            let met = random.chance(profile.contactBySlot[slot] ?? 0.2)
+            var fields: [String: Value] = ["slot": .string(slot), "result": .string(met ? "面接" : "不在"),
+                                           "dwelling": .string(random.pick([("戸建", 0.5), ("集合住宅", 0.4), ("店舗併用", 0.05), ("不明", 0.05)]))]
+            if met {
+                fields["contact_outcome"] = .string(random.pick(profile.contactOutcomes))
+            } else {
+                fields["signs_of_life"] = .bool(random.chance(0.8))
+            }
+            let investigator = profile.contractors.isEmpty ? "contractor" : profile.contractors[i % profile.contractors.count]
+            group.append(.init(caseID: task.caseID, event: .signal(name: task.event, fields: fields, task: task.key), by: investigator))
+        }
+        return try await engine.deliverGroup(group, at: now).applied
+    }
+
+    private mutating func staffWork(_ section: String, now: Date, calendar: BusinessCalendar) async throws -> Int {
+        let capacity = profile.staffPerDay[section] ?? 0
+        guard capacity > 0 else { return 0 }
+        let tasks = try await engine.store.tasks(TaskFilter(section: section, limit: capacity))
+        let worker = profile.staff[section] ?? "staff"
+        var group: [Engine.Delivery] = []
+        for task in tasks {
+            guard let record = try await engine.store.caseRecord(task.caseID) else { continue }
+            let data = record.snapshot.data
+            var fields: [String: Value] = [:]
+            switch task.kind {
+            case "triage":
+                let outcome = data["contact_outcome"]?.description ?? ""
+                fields["referral"] = .string(profile.referralByOutcome[outcome] ?? "納付相談")
+            case "absent_review": fields["request_check"] = .bool(random.chance(profile.absentRequestCheck))
+            case "counselling": fields["outcome"] = .string(random.pick(profile.counselling))
+            case "loss_procedure": fields["tax_guidance"] = .bool(true)
+            case "loss_after_deletion": fields["processed_on"] = .date(calendar.day(of: now))
+            case "accept_request": break
+            case "field_visit":
+                fields = ["visited_on": .date(calendar.day(of: now)), "partner": .string(profile.staff["partner"] ?? "partner"),
+                          "resident_found": .bool(random.chance(profile.residentFound))]
+            case "deletion", "overdue": fields["delete"] = .bool(random.chance(profile.deleteRegistration))
+            default: continue
+            }
+            group.append(.init(caseID: task.caseID, event: .signal(name: task.event, fields: fields, task: task.key), by: worker))
+        }
+        return try await engine.deliverGroup(group, at: now).applied
+    }
+}

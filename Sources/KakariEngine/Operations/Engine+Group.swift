@@ -1,0 +1,59 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// One event for `deliverGroup`: typed values, the task it completes (if any), who acts.
+    public struct Delivery: Sendable {
+        public var caseID: String
+        public var event: CaseEvent
+        public var by: String
+
+        public init(caseID: String, event: CaseEvent, by: String) {
+            self.caseID = caseID
+            self.event = event
+            self.by = by
+        }
+    }
+
+    /// Delivers many events in one transaction (group commit), in order; later ones see the
+    /// earlier ones' effects. Refused events are skipped and reported; if the group cannot
+    /// commit because another writer changed one of its cases, each is delivered on its own.
+    public func deliverGroup(_ deliveries: [Delivery], at now: Date) async throws -> (applied: Int, refused: [(Delivery, String)]) {
+        var builder = BatchBuilder(engine: self, by: "", at: now)
+        var refused: [(Delivery, String)] = []
+        var applied = 0
+        for delivery in deliveries {
+            let saved = builder
+            do {
+                let (snapshot, expected) = try await builder.current(delivery.caseID)
+                let decider = try await self.decider(snapshot.workflow, snapshot.version)
+                let decision: Decision
+                do { decision = try decider.decide(snapshot, delivery.event, now: now) } catch { throw EngineError(.refused, error.message) }
+                builder.by = delivery.by
+                try await builder.add(decision, expected: expected)
+                applied += 1
+            } catch let error as EngineError {
+                builder = saved
+                refused.append((delivery, error.message))
+            }
+        }
+        do {
+            try await store.commit(builder.batch)
+            return (applied, refused)
+        } catch let error as StoreError where error.code == .conflict {
+            logger.debug("group of \(deliveries.count) conflicted; delivering one by one")
+        }
+        applied = 0
+        refused = []
+        for delivery in deliveries {
+            do {
+                _ = try await deliver(delivery.event, to: delivery.caseID, by: delivery.by, at: now)
+                applied += 1
+            } catch let error as EngineError {
+                refused.append((delivery, error.message))
+            }
+        }
+        return (applied, refused)
+    }
+}
