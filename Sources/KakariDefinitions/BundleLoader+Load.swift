@@ -83,9 +83,11 @@ extension BundleLoader {
 
         // Workflows: names and results first, so children resolve in any order.
         var results: [String: [String]] = [:]
+        var fieldsOf: [String: (all: [String], required: [String])] = [:]
         var workflowNodes: [String: Node] = [:]
         for (kind, node, r) in parsed where kind == .workflow {
-            guard let (name, finals) = WorkflowLoader.peek(node) else { continue }
+            guard let (name, finals, fields, required) = WorkflowLoader.peek(node) else { continue }
+            fieldsOf[name] = (fields, required)
             if workflowNodes[name] != nil {
                 r.error(node, "workflow '\(name)' is defined in two files")
                 continue
@@ -93,7 +95,8 @@ extension BundleLoader {
             workflowNodes[name] = node
             results[name] = finals
         }
-        let context = WorkflowContext(tables: tables, sections: staff?.sections.map(\.id), workflowResults: results)
+        let context = WorkflowContext(tables: tables, sections: staff?.sections.map(\.id), workflowResults: results,
+                                      workflowFields: fieldsOf)
         var workflows: [String: WorkflowDefinition] = [:]
         var workflowFiles: [String: String] = [:]
         var supportFiles: [String] = []

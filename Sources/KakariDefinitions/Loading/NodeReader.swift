@@ -97,6 +97,16 @@ final class NodeReader {
         return text
     }
 
+    /// A name usable in expressions and events: an ASCII letter, then letters, digits or `_`.
+    func identifier(_ node: Node, _ what: String) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard FieldLoader.isIdentifier(text) else {
+            error(node, "\(what) '\(text)' must be an ASCII name of letters, digits and _", hint: "put Japanese text in a label")
+            return nil
+        }
+        return text
+    }
+
     static func isName(_ text: String) -> Bool {
         guard let first = text.first, first.isASCII, first.isLetter else { return false }
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }

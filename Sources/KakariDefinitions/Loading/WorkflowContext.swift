@@ -7,4 +7,6 @@ struct WorkflowContext {
     var sections: [String]?
     /// Every workflow in the set, by name, with the results of its final states.
     var workflowResults: [String: [String]]
+    /// Every workflow's field names, and those it requires without a default.
+    var workflowFields: [String: (all: [String], required: [String])] = [:]
 }

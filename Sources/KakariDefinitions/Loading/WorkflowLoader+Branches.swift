@@ -120,10 +120,20 @@ extension WorkflowLoader {
             return nil
         }
         var data: [Assignment] = []
-        for (name, _, value) in f["with"].flatMap({ r.mapping($0, "with") }) ?? [] {
+        let childFields = context.workflowFields[workflow]
+        var given = Set<String>()
+        for (name, keyNode, value) in f["with"].flatMap({ r.mapping($0, "with") }) ?? [] {
+            given.insert(name)
+            if let childFields, !childFields.all.contains(name) {
+                r.error(keyNode, "workflow '\(workflow)' has no field '\(name)'", hint: NameSuggestion.hint(for: name, in: childFields.all))
+                continue
+            }
             if let (e, _) = r.expression(value, "the value of \(name)", scope: scope()) {
                 data.append(Assignment(field: name, expression: e))
             }
+        }
+        for field in childFields?.required ?? [] where !given.contains(field) {
+            r.error(node.keyNode("with") ?? node, "workflow '\(workflow)' needs '\(field)'", hint: "add '\(field):' under with:")
         }
         var handled: [String: [Branch]] = [:]
         if let resultsNode = f["results"] {

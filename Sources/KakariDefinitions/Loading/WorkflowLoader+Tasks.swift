@@ -9,7 +9,7 @@ extension WorkflowLoader {
     /// and fills in.
     func loadTask(_ node: Node, state: String) -> TaskDefinition? {
         guard let f = r.fields(node, "a task of state '\(state)'", allowed: Self.taskKeys, required: ["kind", "title"]),
-              let kind = f["kind"].flatMap({ r.name($0, "task kind") }),
+              let kind = f["kind"].flatMap({ r.identifier($0, "task kind") }),
               let titleNode = f["title"] else { return nil }
         let title = r.template(titleNode, "title", scope: scope())
         let section: TaskDefinition.SectionRule?
@@ -49,7 +49,7 @@ extension WorkflowLoader {
             kind: kind, label: f["label"].flatMap { r.string($0, "label") }, title: title, section: section,
             due: f["due"].flatMap { r.duration($0, "due") }, followUp: f["follow_up"].flatMap { r.duration($0, "follow_up") },
             priority: f["priority"].flatMap { r.expression($0, "priority", scope: scope(), expecting: .int)?.0 },
-            form: form, event: f["event"].flatMap { r.name($0, "event") }, sees: sees, decision: decision,
+            form: form, event: f["event"].flatMap { r.identifier($0, "event") }, sees: sees, decision: decision,
             contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") })
     }
 }

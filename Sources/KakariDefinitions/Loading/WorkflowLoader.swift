@@ -16,6 +16,8 @@ final class WorkflowLoader {
     var declaredEvents: [String: EventDefinition] = [:]
     /// Events delivered by tasks, with the form that types them.
     var taskEvents: [String: [FieldDefinition]] = [:]
+    /// Where each task's `confirms:` is written.
+    var confirmsNodes: [String: Node] = [:]
 
     init(reader: NodeReader, context: WorkflowContext) {
         self.r = reader
@@ -24,8 +26,16 @@ final class WorkflowLoader {
 
     /// The workflow's name and the results of its final states, read without full checking,
     /// so that other workflows can refer to it.
-    static func peek(_ node: Node) -> (name: String, results: [String])? {
+    static func peek(_ node: Node) -> (name: String, results: [String], fields: [String], required: [String])? {
         guard case .mapping(let m) = node, let name = m["workflow"]?.string else { return nil }
+        var fields: [String] = [], required: [String] = []
+        if case .mapping(let f)? = m["fields"] {
+            for (key, value) in f {
+                guard let field = key.string else { continue }
+                fields.append(field)
+                if case .mapping(let spec) = value, spec["required"]?.bool == true, spec["default"] == nil { required.append(field) }
+            }
+        }
         var results: [String] = []
         if case .mapping(let states)? = m["states"] {
             for (key, value) in states {
@@ -33,7 +43,7 @@ final class WorkflowLoader {
                 results.append(s["result"]?.string ?? stateName)
             }
         }
-        return (name, results)
+        return (name, results, fields, required)
     }
 
     func load(_ node: Node) -> WorkflowDefinition? {
@@ -57,6 +67,13 @@ final class WorkflowLoader {
         for (stateName, _, spec) in statePairs where stateKeyNodes[stateName] != nil {
             if let state = loadState(stateName, spec) { states.append(state) }
         }
+        let kinds = Set(states.flatMap(\.tasks).map(\.kind))
+        for state in states { for task in state.tasks {
+            if let confirms = task.confirms, !kinds.contains(confirms) {
+                r.error(confirmsNodes[task.kind], "task '\(task.kind)' confirms '\(confirms)', which no state gives",
+                        hint: NameSuggestion.hint(for: confirms, in: kinds))
+            }
+        } }
         let initialNode = top["initial"]!
         let initial = r.string(initialNode, "initial") ?? ""
         if !stateNames.contains(initial) {
@@ -106,6 +123,14 @@ final class WorkflowLoader {
                 guard case .mapping(let t) = task, let kind = t["kind"]?.string else { continue }
                 let event = t["event"]?.string ?? kind
                 let form = t["form"].map { FieldLoader.load($0, "form of task '\(kind)'", NodeReader(source: r.source)) } ?? []
+                if let c = t["confirms"] { confirmsNodes[kind] = c }
+                if declaredEvents[event] != nil {
+                    r.error(t["event"] ?? t["kind"], "task '\(kind)' delivers '\(event)', which is also declared under events:",
+                            hint: "a task's form gives its event's fields; give the task its own event name")
+                } else if let other = taskEvents[event], other != form {
+                    r.error(t["event"] ?? t["kind"], "two tasks deliver '\(event)' with different forms",
+                            hint: "give one of them its own event: name")
+                }
                 if taskEvents[event] == nil { taskEvents[event] = form }
             }
         }
