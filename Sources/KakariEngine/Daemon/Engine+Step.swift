@@ -97,7 +97,12 @@ extension Engine {
         case .timer(let timer):
             let (snapshot, expected) = try await builder.current(timer.caseID)
             // Another daemon (or an earlier group) may have fired it already.
-            guard snapshot.timers[timer.name] == timer.due else { return }
+            guard snapshot.timers[timer.name] == timer.due else {
+                // A row that disagrees with its case is brought back in line with it, so the
+                // loop cannot find it due again.
+                builder.appendAdmin(nil, snapshot: snapshot, expected: expected, timers: [timer.name: snapshot.timers[timer.name]])
+                return
+            }
             builder.by = user
             builder.at = timer.due
             let decider = try await self.decider(snapshot.workflow, snapshot.version)

@@ -45,6 +45,7 @@ extension Engine {
         var seen: [String: Int] = [:]
         let now = try await self.now()
         var builder = BatchBuilder(engine: self, by: user, at: now)
+        builder.dataset = dataset
         for row in table.rows {
             guard row.cells.count == table.header.count else {
                 problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
@@ -81,7 +82,6 @@ extension Engine {
             }
         }
         guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
-        _ = dataset
         do {
             try await store.commit(builder.batch)
         } catch let error as StoreError where error.code == .duplicateCase {

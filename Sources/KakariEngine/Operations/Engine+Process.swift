@@ -71,6 +71,8 @@ struct BatchBuilder {
     private var index: [String: Int] = [:]
     /// Idempotency keys used by this batch.
     var keys: Set<String> = []
+    /// The dataset that cases started by this batch belong to (`cases import --dataset`).
+    var dataset: String?
 
     init(engine: Engine, by: String, at: Date) {
         self.engine = engine
@@ -86,11 +88,11 @@ struct BatchBuilder {
     }
 
     /// Records an entry that is not a decision (a failed timer), with the snapshot to keep.
-    mutating func appendAdmin(_ entry: HistoryEntry, snapshot: CaseSnapshot, expected: Int?, timers: [String: Date?]) {
+    mutating func appendAdmin(_ entry: HistoryEntry?, snapshot: CaseSnapshot, expected: Int?, timers: [String: Date?]) {
         let id = snapshot.id
         var write = index[id].map { batch.cases[$0] } ?? CaseWrite(snapshot: snapshot, expectedSequence: expected, history: [], at: at)
         write.snapshot = snapshot
-        write.history.append(entry)
+        if let entry { write.history.append(entry) }
         for (name, due) in timers { write.timers[name] = .some(due) }
         if let i = index[id] { batch.cases[i] = write } else {
             index[id] = batch.cases.count
@@ -111,7 +113,8 @@ struct BatchBuilder {
         if decision.applied {
             write.history.append(HistoryEntry(
                 caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
-                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version, note: decision.note))))
+                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version, note: decision.note,
+                                                       dataset: decision.from == nil ? dataset : nil))))
         }
         var followUps: [Effect] = []
         for effect in decision.effects {
@@ -160,4 +163,5 @@ struct HistoryDetail: Codable {
     var changes: [Decision.Change]
     var version: Int
     var note: String?
+    var dataset: String?
 }

@@ -67,6 +67,10 @@ extension Engine {
     /// A lead's correction: another section, or another due date, recorded in the history.
     public func updateTask(_ id: Int64, section: String?, due: Date??, by user: String) async throws {
         let task = try await self.task(id)
+        if let staff = try await currentBundle()?.staff, !staff.users.isEmpty,
+           let role = staff.user(user)?.role, role != .lead, role != .admin {
+            throw EngineError(.notPermitted, "only a lead or an admin can change a task's section or due date; \(user) is \(role.rawValue)")
+        }
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue)") }
         if let section, let staff = try await currentBundle()?.staff, !staff.sections.isEmpty, staff.section(section) == nil {
             throw EngineError(.refused, "there is no section '\(section)'")
