@@ -15,4 +15,25 @@ struct Kakari: AsyncParsableCommand {
             Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Demo.self,
         ]
     )
+
+    /// Runs the command, with usage errors exiting 2 as the command-line contract says
+    /// (swift-argument-parser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+import Foundation

@@ -139,12 +139,14 @@ struct HouseholdPathTests {
         #expect(try send(s, "absent_review", ["request_check": .bool(false)]).to == "unresolved")
     }
 
-    @Test("the contract's end closes households still waiting for a visit, but not those with staff")
+    @Test("the contract's end closes households still waiting for a visit; for those with staff it passes and is recorded")
     func deadline() throws {
         let waiting = try send(try start(), "assign").after
         #expect(try decider.decide(waiting, .timer(name: "deadline"), now: now).to == "contract_ended")
-        let withStaff = try contacted()
-        #expect(try decider.decide(withStaff, .timer(name: "deadline"), now: now).applied == false)
+        let withStaff = try decider.decide(try contacted(), .timer(name: "deadline"), now: now)
+        #expect(withStaff.to == "contacted")
+        #expect(withStaff.after.timers["deadline"] == nil)
+        #expect(withStaff.note == "the deadline passed in state 'contacted', which it does not apply to")
     }
 
     @Test("a household can be withdrawn with a reason, and not without one")

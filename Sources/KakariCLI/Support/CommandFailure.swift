@@ -10,6 +10,8 @@ func failing<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as ExitCode {
         throw error
+    } catch let error as ValidationError {
+        throw error
     } catch let error as EngineError {
         report(error.message)
         throw ExitCode(error.category.rawValue)

@@ -64,12 +64,14 @@ public struct Decider: Sendable {
             guard !snapshot.finished, snapshot.timers[name] != nil else { return ignored(snapshot, event) }
             let branches: [Branch]
             if name == Self.deadlineTimer, let deadline = definition.deadline {
-                if deadline.except.contains(snapshot.state) { return ignored(snapshot, event) }
+                if deadline.except.contains(snapshot.state) {
+                    return spent(snapshot, name, event, note: "the deadline passed in state '\(snapshot.state)', which it does not apply to")
+                }
                 branches = deadline.branches
             } else if let timer = definition.state(snapshot.state)?.timers.first(where: { $0.name == name }) {
                 branches = timer.branches
             } else {
-                return ignored(snapshot, event)
+                return spent(snapshot, name, event, note: "state '\(snapshot.state)' has no timer '\(name)'")
             }
             do {
                 return try take(branches, snapshot, event, eventData: [:], completedTask: nil, now: now,
@@ -77,11 +79,7 @@ public struct Decider: Sendable {
             } catch {
                 // Nobody waits on a timer to hear a refusal: it is spent, the case stays where
                 // it is, and the reason goes into the history.
-                var after = snapshot
-                after.sequence += 1
-                after.timers[name] = nil
-                return Decision(event: event, from: snapshot.state, after: after, changes: [],
-                                effects: [.cancelTimer(name: name)], applied: true, note: error.message)
+                return spent(snapshot, name, event, note: error.message)
             }
         case .childFinished(let child, let result):
             guard !snapshot.finished, snapshot.waitingFor == child,
@@ -115,6 +113,15 @@ public struct Decider: Sendable {
         let data = try check(fields, against: declared, what: "event '\(name)'", fillDefaults: true)
         return try take(branches, snapshot, event, eventData: data, completedTask: taskKey, now: now,
                         refusal: "no branch of '\(name)' applies to case \(snapshot.id) in state '\(state.name)'")
+    }
+
+    /// A timer that fell due without moving the case: it is used up, recorded with the reason.
+    private func spent(_ snapshot: CaseSnapshot, _ name: String, _ event: CaseEvent, note: String) -> Decision {
+        var after = snapshot
+        after.sequence += 1
+        after.timers[name] = nil
+        return Decision(event: event, from: snapshot.state, after: after, changes: [],
+                        effects: [.cancelTimer(name: name)], applied: true, note: note)
     }
 
     private func ignored(_ snapshot: CaseSnapshot, _ event: CaseEvent) -> Decision {

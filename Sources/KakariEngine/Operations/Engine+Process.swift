@@ -37,6 +37,11 @@ extension Engine {
             do {
                 decision = try decider.decide(record.snapshot, event, now: now)
             } catch {
+                // Another sender with the same key may have moved the case meanwhile: then
+                // the answer is its outcome, not a refusal.
+                if let key, let first = try await store.idempotency(key) {
+                    return Outcome(caseID: first.caseID, event: first.event, from: first.from, to: first.to, applied: false)
+                }
                 throw EngineError(.refused, error.message)
             }
             var builder = BatchBuilder(engine: self, by: user, at: now)
