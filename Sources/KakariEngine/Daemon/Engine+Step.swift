@@ -50,20 +50,24 @@ extension Engine {
     func process(_ items: [WorkItem], now: Date, user: String) async throws -> StepReport {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         var report = StepReport()
+        var grouped = true
         for item in items {
-            let saved = builder
             do {
                 try await add(item, to: &builder, now: now, user: user, report: &report)
-            } catch let error as EngineError {
-                builder = saved
-                try await record(failure: error.message, of: item, in: &builder, user: user, now: now, report: &report)
+            } catch is EngineError {
+                // Refusals leave the builder as it was only when they come before any write;
+                // rather than undo a half-added item, the group is handled item by item.
+                grouped = false
+                break
             }
         }
-        do {
-            try await store.commit(builder.batch)
-            return report
-        } catch let error as StoreError where error.code == .conflict {
-            logger.debug("group of \(items.count) conflicted; applying one by one")
+        if grouped {
+            do {
+                try await store.commit(builder.batch)
+                return report
+            } catch let error as StoreError where error.code == .conflict {
+                logger.debug("group of \(items.count) conflicted; applying one by one")
+            }
         }
         var single = StepReport()
         for item in items { single.add(try await process(item, now: now, user: user)) }
@@ -118,13 +122,20 @@ extension Engine {
                 report.eventsRejected += 1
                 return
             }
-            let (snapshot, expected) = try await builder.current(event.caseID)
+            // Refusals found before anything is written are recorded in place, so one bad
+            // event does not break up the group.
+            func reject(_ reason: String) {
+                builder.batch.resolvedEvents.append(EventResolution(id: event.id, status: .rejected, reason: reason, at: at))
+                report.eventsRejected += 1
+            }
+            let snapshot: CaseSnapshot, expected: Int?
+            do { (snapshot, expected) = try await builder.current(event.caseID) } catch let error as EngineError { return reject(error.message) }
             builder.by = event.by
             builder.at = at
             let decider = try await self.decider(snapshot.workflow, snapshot.version)
             let decision: Decision
             do { decision = try decider.decide(snapshot, .signal(name: event.event, fields: event.fields, task: nil), now: at) }
-            catch { throw EngineError(.refused, error.message) }
+            catch { return reject(error.message) }
             try await builder.add(decision, expected: expected)
             if let key = event.key {
                 builder.keys.insert(key)

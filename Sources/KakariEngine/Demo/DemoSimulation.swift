@@ -76,12 +76,10 @@ public struct DemoSimulation {
         let worker = profile.staff[section] ?? "staff"
         var group: [Engine.Delivery] = []
         for task in tasks {
-            guard let record = try await engine.store.caseRecord(task.caseID) else { continue }
-            let data = record.snapshot.data
             var fields: [String: Value] = [:]
             switch task.kind {
             case "triage":
-                let outcome = data["contact_outcome"]?.description ?? ""
+                let outcome = try await engine.store.caseRecord(task.caseID)?.snapshot.data["contact_outcome"]?.description ?? ""
                 fields["referral"] = .string(profile.referralByOutcome[outcome] ?? "納付相談")
             case "absent_review": fields["request_check"] = .bool(random.chance(profile.absentRequestCheck))
             case "counselling": fields["outcome"] = .string(random.pick(profile.counselling))

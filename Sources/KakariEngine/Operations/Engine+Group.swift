@@ -23,26 +23,37 @@ extension Engine {
         var builder = BatchBuilder(engine: self, by: "", at: now)
         var refused: [(Delivery, String)] = []
         var applied = 0
+        var grouped = true
         for delivery in deliveries {
-            let saved = builder
+            let decision: Decision
+            let expected: Int?
             do {
-                let (snapshot, expected) = try await builder.current(delivery.caseID)
+                let (snapshot, sequence) = try await builder.current(delivery.caseID)
                 let decider = try await self.decider(snapshot.workflow, snapshot.version)
-                let decision: Decision
                 do { decision = try decider.decide(snapshot, delivery.event, now: now) } catch { throw EngineError(.refused, error.message) }
+                expected = sequence
+            } catch let error as EngineError {
+                refused.append((delivery, error.message))
+                continue
+            }
+            do {
                 builder.by = delivery.by
                 try await builder.add(decision, expected: expected)
                 applied += 1
-            } catch let error as EngineError {
-                builder = saved
-                refused.append((delivery, error.message))
+            } catch is EngineError {
+                // What the decision causes (a child case, the parent's next step) was refused
+                // half-way: the group is abandoned and each event delivered on its own.
+                grouped = false
+                break
             }
         }
-        do {
-            try await store.commit(builder.batch)
-            return (applied, refused)
-        } catch let error as StoreError where error.code == .conflict {
-            logger.debug("group of \(deliveries.count) conflicted; delivering one by one")
+        if grouped {
+            do {
+                try await store.commit(builder.batch)
+                return (applied, refused)
+            } catch let error as StoreError where error.code == .conflict {
+                logger.debug("group of \(deliveries.count) conflicted; delivering one by one")
+            }
         }
         applied = 0
         refused = []
