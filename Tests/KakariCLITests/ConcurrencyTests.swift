@@ -75,7 +75,7 @@ struct ConcurrencyTests {
                 p.executableURL = URL(fileURLWithPath: "/bin/sh")
                 p.arguments = ["-c", script]
                 p.currentDirectoryURL = URL(fileURLWithPath: w.folder)
-                p.environment = KakariProcess(folder: w.folder, user: "kimura").environment
+                p.environment = KakariProcess(folder: w.folder, user: "yamada").environment
                 let out = Pipe()
                 p.standardOutput = out
                 try p.run()

@@ -19,9 +19,10 @@ struct DeliveryEngineTests {
             let digest = try await s.digest()
             let again = try await s.engine.send(caseID: "H1", event: "assign", fields: [:], key: "ward-0001", by: "yamada")
             #expect(again == Engine.Outcome(caseID: "H1", event: "assign", from: "listed", to: "awaiting_visit", applied: false))
-            // Even another event for another case under the same key is the first delivery again.
-            let other = try await s.engine.send(caseID: "H2", event: "withdraw", fields: ["reason": "転出"], key: "ward-0001", by: "suzuki")
-            #expect(other == Engine.Outcome(caseID: "H1", event: "assign", from: "listed", to: "awaiting_visit", applied: false))
+            // The same key for another case is a mistake in the sender's keys: refused, not applied.
+            await #expect(throws: EngineError(.refused, "key ward-0001 was already used for 'assign' on case H1")) {
+                try await s.engine.send(caseID: "H2", event: "withdraw", fields: ["reason": "転出"], key: "ward-0001", by: "suzuki")
+            }
             #expect(try await s.digest() == digest, "a repeated key changes nothing")
             #expect(try await s.path("H1") == ["start →listed", "assign listed→awaiting_visit"])
             #expect(try await s.state("H2") == "listed")
@@ -76,7 +77,7 @@ struct DeliveryEngineTests {
                         var n = 0
                         for id in ids.shuffled() {
                             let o = try await engine.send(caseID: id, event: "visit", fields: ["slot": "休日", "result": "不在"],
-                                                          key: "w\(worker)-\(id)", by: "kimura")
+                                                          key: "w\(worker)-\(id)", by: "yamada")
                             if o.applied { n += 1 }
                         }
                         return n

@@ -76,7 +76,18 @@ extension Kakari {
             func run() async throws {
                 try await failing {
                     let context = try await CommandContext.open(global)
-                    let cases = try await context.engine.store.cases(CaseFilter(workflow: workflow, state: state))
+                    var stateName = state
+                    if let state, let bundle = try await context.engine.currentBundle() {
+                        let definitions = bundle.workflows.values.filter { workflow == nil || $0.name == workflow }
+                        let names = Set(definitions.flatMap { $0.states.map(\.name) })
+                        if !names.contains(state) {
+                            guard let byLabel = definitions.flatMap(\.states).first(where: { $0.label == state })?.name else {
+                                throw EngineError(.refused, "there is no state '\(state)'\(NameSuggestion.hint(for: state, in: names).map { "; \($0)" } ?? "")")
+                            }
+                            stateName = byLabel
+                        }
+                    }
+                    let cases = try await context.engine.store.cases(CaseFilter(workflow: workflow, state: stateName))
                     if context.json {
                         Output.printJSON(cases.map {
                             ["id": $0.snapshot.id, "workflow": $0.snapshot.workflow, "version": $0.snapshot.version,

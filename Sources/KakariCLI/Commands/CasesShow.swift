@@ -12,6 +12,12 @@ extension Kakari.Cases {
         @Argument(help: "The case id.") var id: String
         @OptionGroup var global: GlobalOptions
 
+        /// The fields an event carried (none for starts, timers and child results).
+        static func fields(_ entry: HistoryEntry) -> [String: Value] {
+            if case .signal(_, let fields, _)? = entry.payload { return fields }
+            return [:]
+        }
+
         func run() async throws {
             try await failing {
                 let context = try await CommandContext.open(global)
@@ -28,7 +34,8 @@ extension Kakari.Cases {
                     Output.printJSON([
                         "id": s.id, "workflow": s.workflow, "version": s.version, "state": s.state, "data": data,
                         "history": history.map {
-                            ["seq": $0.seq, "at": out.iso($0.at), "event": $0.event, "from": $0.from ?? NSNull(), "to": $0.to, "by": $0.by] as [String: Any]
+                            ["seq": $0.seq, "at": out.iso($0.at), "event": $0.event, "from": $0.from ?? NSNull(), "to": $0.to, "by": $0.by,
+                             "fields": Dictionary(uniqueKeysWithValues: Self.fields($0).map { ($0.key, $0.value.natural) })] as [String: Any]
                         },
                         "tasks": tasks.map(out.json), "parent": s.parent ?? NSNull(), "children": children,
                         "finished": s.finished, "result": s.result ?? NSNull(),
@@ -47,8 +54,11 @@ extension Kakari.Cases {
                 }
                 print(data.rendered)
                 print("\nhistory:")
-                var table = TextTable(["SEQ", "AT", "EVENT", "FROM", "TO", "BY"])
-                for h in history { table.append([String(h.seq), out.date(h.at), h.event, h.from ?? "", h.to, h.by]) }
+                var table = TextTable(["SEQ", "AT", "EVENT", "FROM", "TO", "BY", "FIELDS"])
+                for h in history {
+                    let fields = Self.fields(h).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    table.append([String(h.seq), out.date(h.at), h.event, h.from ?? "", h.to, h.by, fields])
+                }
                 print(table.rendered)
                 if !tasks.isEmpty {
                     print("\ntasks:")

@@ -29,7 +29,7 @@ extension Kakari {
                 engine.logger = logger
                 let stop = StopSignal()
                 stop.install()
-                logger.info("daemon started", metadata: ["store": "\(global.store ?? "kakari.sqlite")", "once": "\(once)"])
+                logger.info("daemon started", metadata: ["store": "\(StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"]))", "once": "\(once)"])
                 var total = Engine.StepReport()
                 while !stop.isSet {
                     let now = try await engine.now()
@@ -48,6 +48,9 @@ extension Kakari {
                     }
                 }
                 logger.info("daemon stopped", metadata: ["timers": "\(total.timersFired)", "events": "\(total.eventsApplied)", "rejected": "\(total.eventsRejected)"])
+                if global.json {
+                    Output.printJSON(["timers_fired": total.timersFired, "events_applied": total.eventsApplied, "events_rejected": total.eventsRejected])
+                }
             }
         }
     }

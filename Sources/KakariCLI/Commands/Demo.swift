@@ -26,7 +26,12 @@ extension Kakari {
                 let path = global.store ?? "kakari-demo.sqlite"
                 let location = StoreLocation(path)
                 let profile = try DemoProfile(path: self.profile)
-                if case .sqlite(let file) = location {
+                if case .sqlite(let file) = location, FileManager.default.fileExists(atPath: file) {
+                    // Only a rehearsal store is replaced; a store on the real clock holds real work.
+                    let existing = try await location.open()
+                    guard try await existing.setting(Settings.clockMode) == "simulated" else {
+                        throw EngineError(.refused, "\(file) is a store on the real clock; the demo replaces only simulated stores (choose another --store)")
+                    }
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
                 }
                 let store = try await location.open(create: true)
@@ -62,7 +67,7 @@ extension Kakari {
                 for s in summary.sections { sections.append([s.label, String(s.created), String(s.done), String(s.open), String(s.overdue)]) }
                 print(sections.rendered)
                 print("\n\(transitions) transitions in \(String(format: "%.1f", elapsed)) s; the store is \(path): try")
-                print("  kakari cases list --store \(path) --state absent")
+                print("  kakari cases list --store \(path) --state registry_check --as yamada")
                 print("  kakari tasks list --store \(path) --section kokuho_seiri --as suzuki")
             }
         }

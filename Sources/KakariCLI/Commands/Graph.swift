@@ -15,6 +15,8 @@ extension Kakari {
         @Option(help: "mermaid (default) or dot.")
         var format: GraphRenderer.Format = .mermaid
 
+        @OptionGroup var global: GlobalOptions
+
         func run() async throws {
             let errors = BundleLoader.lint(paths: [file])
             if !errors.diagnostics.isEmpty {

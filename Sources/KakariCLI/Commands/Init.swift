@@ -43,7 +43,7 @@ extension Kakari {
                     let date = start.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
                     try await store.setSetting(Settings.clockNow, String(Int(date.timeIntervalSince1970)))
                 }
-                if !global.json { print("created \(location) (\(clock) clock)") }
+                if global.json { Output.printJSON(["store": location.description, "clock": clock]) } else { print("created \(location) (\(clock) clock)") }
             }
         }
     }

@@ -9,6 +9,8 @@ extension Kakari {
             discussion: "Example: kakari schema > .vscode/kakari.schema.json"
         )
 
+        @OptionGroup var global: GlobalOptions
+
         func run() async throws {
             print(WorkflowSchema.json)
         }

@@ -36,10 +36,17 @@ extension Kakari {
                     case "all": Set(TaskRecord.Status.allCases)
                     default: [.open, .claimed]
                     }
-                    let tasks = try await context.engine.store.tasks(TaskFilter(section: section, assignee: mine ? context.user : nil, statuses: statuses))
-                    if context.json { Output.printJSON(tasks.map(context.output.json)); return }
                     let sections = try await sectionLabels(context)
-                    print(context.output.table(tasks, sections: sections))
+                    if let section, !sections.isEmpty, sections[section] == nil {
+                        let byLabel = sections.first { $0.value == section }?.key
+                        guard byLabel != nil else {
+                            throw EngineError(.refused, "there is no section '\(section)'\(NameSuggestion.hint(for: section, in: sections.keys).map { "; \($0)" } ?? "")")
+                        }
+                    }
+                    let sectionID = section.flatMap { s in sections[s] != nil ? s : sections.first { $0.value == s }?.key ?? s }
+                    let tasks = try await context.engine.store.tasks(TaskFilter(section: sectionID, assignee: mine ? context.user : nil, statuses: statuses))
+                    if context.json { Output.printJSON(tasks.map(context.output.json)); return }
+                    print(context.output.table(tasks, sections: sections, now: try await context.engine.now()))
                 }
             }
         }
@@ -63,7 +70,11 @@ extension Kakari {
                     if context.json {
                         var object = context.output.json(t)
                         object["fields"] = Dictionary(uniqueKeysWithValues: visible.map { ($0.0.name, $0.1.natural) })
-                        object["form"] = (kind?.form ?? []).map { ["name": $0.name, "label": $0.label, "type": $0.type.name, "required": $0.required] as [String: Any] }
+                        object["form"] = (kind?.form ?? []).map { f -> [String: Any] in
+                            var entry: [String: Any] = ["name": f.name, "label": f.label, "type": f.type.name, "required": f.required]
+                            if case .enumeration(let values) = f.type { entry["values"] = values }
+                            return entry
+                        }
                         Output.printJSON(object)
                         return
                     }
@@ -92,7 +103,7 @@ extension Kakari {
                 try await failing {
                     let context = try await CommandContext.open(global)
                     try await context.engine.claim(try taskID(task), by: context.user)
-                    if !context.json { print("task \(task) claimed by \(context.user)") }
+                    try await printTask(context, task, "claimed by \(context.user)")
                 }
             }
         }
@@ -106,7 +117,7 @@ extension Kakari {
                 try await failing {
                     let context = try await CommandContext.open(global)
                     try await context.engine.release(try taskID(task), by: context.user)
-                    if !context.json { print("task \(task) released") }
+                    try await printTask(context, task, "released")
                 }
             }
         }
@@ -121,7 +132,7 @@ extension Kakari {
                 try await failing {
                     let context = try await CommandContext.open(global)
                     try await context.engine.assign(try taskID(task), to: assignee, by: context.user)
-                    if !context.json { print("task \(task) assigned to \(assignee)") }
+                    try await printTask(context, task, "assigned to \(assignee)")
                 }
             }
         }
@@ -170,15 +181,26 @@ extension Kakari {
                     var newDue: Date?? = nil
                     if let due {
                         if due == "none" { newDue = .some(nil) } else {
-                            guard let day = KakariCore.Day(iso: due) else { throw ValidationError("--due '\(due)' is not a date (YYYY-MM-DD)") }
+                            guard case .success(.date(let day)) = FieldType.date.parse(due) else {
+                                throw ValidationError("--due '\(due)' is not a date (YYYY-MM-DD)")
+                            }
                             newDue = .some(day.start(in: context.output.timeZone).addingTimeInterval(17 * 3600))
                         }
                     }
                     try await context.engine.updateTask(try taskID(task), section: section, due: newDue, by: context.user)
-                    if !context.json { print("task \(task) updated") }
+                    try await printTask(context, task, "updated")
                 }
             }
         }
+    }
+}
+
+/// After a change: the task as JSON, or a sentence.
+func printTask(_ context: CommandContext, _ id: String, _ what: String) async throws {
+    if context.json {
+        Output.printJSON(context.output.json(try await context.engine.task(try taskID(id))))
+    } else {
+        print("task \(id) \(what)")
     }
 }
 

@@ -264,6 +264,18 @@ public struct Decider: Sendable {
             if case .enumeration(let allowed) = field.type, case .string(let s) = value, !allowed.contains(s) {
                 throw DecisionError(.wrongType, "\(field.name) (\(field.label)) must be one of \(allowed.joined(separator: ", ")), not '\(s)'")
             }
+            if let tableName = field.table, let table = definition.tables[tableName] {
+                let items: [String]
+                switch value {
+                case .string(let s): items = [s]
+                case .list(let l): items = l
+                default: items = []
+                }
+                for item in items where table.rows[item] == nil {
+                    let hint = NameSuggestion.hint(for: item, in: table.keys).map { "; \($0)" } ?? ""
+                    throw DecisionError(.wrongType, "\(field.name) (\(field.label)) '\(item)' is not in table \(tableName)\(hint)")
+                }
+            }
             out[name] = value
         }
         for field in fields {

@@ -9,10 +9,12 @@ public struct FieldDefinition: Hashable, Sendable {
     public var defaultValue: Value
     /// Personal data: guarded, audited and erased at the end of its purpose.
     public var pii: Bool
+    /// A lookup table whose keys are the only values allowed (the ward's towns, say).
+    public var table: String?
 
     public init(
         name: String, type: FieldType, label: String? = nil, required: Bool = false,
-        defaultValue: Value = .null, pii: Bool = false
+        defaultValue: Value = .null, pii: Bool = false, table: String? = nil
     ) {
         self.name = name
         self.type = type
@@ -20,5 +22,6 @@ public struct FieldDefinition: Hashable, Sendable {
         self.required = required
         self.defaultValue = defaultValue
         self.pii = pii
+        self.table = table
     }
 }

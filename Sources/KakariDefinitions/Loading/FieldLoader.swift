@@ -3,7 +3,7 @@ import Yams
 
 /// Reads typed field declarations (case data, event fields, task forms).
 enum FieldLoader {
-    static let keys = ["type", "label", "required", "default", "pii", "values"]
+    static let keys = ["type", "label", "required", "default", "pii", "values", "table"]
 
     static func load(_ node: Node, _ what: String, _ r: NodeReader) -> [FieldDefinition] {
         guard let pairs = r.mapping(node, what) else { return [] }
@@ -48,7 +48,14 @@ enum FieldLoader {
             out.append(FieldDefinition(
                 name: name, type: type, label: f["label"].flatMap { r.string($0, "label") },
                 required: f["required"].flatMap { r.bool($0, "required") } ?? false,
-                defaultValue: defaultValue, pii: f["pii"].flatMap { r.bool($0, "pii") } ?? false))
+                defaultValue: defaultValue, pii: f["pii"].flatMap { r.bool($0, "pii") } ?? false,
+                table: f["table"].flatMap { node -> String? in
+                    guard type.valueType == .string || type == .list else {
+                        r.error(node, "only text and list fields can be limited to a table's keys")
+                        return nil
+                    }
+                    return r.string(node, "table")
+                }))
         }
         return out
     }

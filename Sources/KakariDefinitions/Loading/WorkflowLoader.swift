@@ -52,6 +52,7 @@ final class WorkflowLoader {
         else { return nil }
         fields = top["fields"].map { FieldLoader.load($0, "fields", r) } ?? []
         fieldsByName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        checkTables(fields, in: top["fields"])
         if let events = top["events"] { loadEvents(events) }
         guard let statesNode = top["states"], let statePairs = r.mapping(statesNode, "states") else { return nil }
         for (stateName, keyNode, _) in statePairs {
@@ -197,6 +198,19 @@ final class WorkflowLoader {
         return StateDefinition(name: name, label: f["label"].flatMap { r.string($0, "label") }, isFinal: isFinal,
                                result: result, tasks: tasks, transitions: transitions, eventOrder: order,
                                timers: timers, child: child)
+    }
+
+    /// Fields limited to a table's keys must name a deployed table.
+    func checkTables(_ fields: [FieldDefinition], in node: Node?) {
+        for field in fields {
+            guard let table = field.table, context.tables[table] == nil else { continue }
+            let spec: Node? = node.flatMap { n -> Node? in
+                guard case .mapping(let m) = n, let s = m[field.name] else { return nil }
+                guard case .mapping(let fm) = s else { return s }
+                return fm["table"] ?? s
+            }
+            r.error(spec, "unknown table '\(table)'", hint: NameSuggestion.hint(for: table, in: context.tables.keys))
+        }
     }
 
     func itemNode(_ node: Node, _ index: Int) -> Node {

@@ -10,7 +10,11 @@ extension Engine {
             throw EngineError(.refused, "this store runs on the real clock; only a simulated store (kakari init --clock simulated) can be moved")
         }
         let start = try await now()
-        guard target >= start else { throw EngineError(.refused, "the clock cannot go back (it is \(ISO8601DateFormatter().string(from: start)))") }
+        guard target >= start else {
+            let f = ISO8601DateFormatter()
+            f.timeZone = try await currentBundle()?.calendar.timeZone ?? TimeZone(identifier: "Asia/Tokyo")!
+            throw EngineError(.refused, "the clock cannot go back (it is \(f.string(from: start)))")
+        }
         var total = StepReport()
         // Queued events first, at the current time.
         total.add(try await runDue(now: start))

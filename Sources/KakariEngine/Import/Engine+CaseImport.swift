@@ -67,6 +67,9 @@ extension Engine {
             var bad = false
             for (i, field) in columns.sorted(by: { $0.key < $1.key }) {
                 switch field.type.parse(row.cells[i]) {
+                case .success(.null) where field.required && field.defaultValue == .null:
+                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name) (\(field.label)) is required but empty"))
+                    bad = true
                 case .success(let v): values[field.name] = v
                 case .failure(let e):
                     problems.append(.init(row: row.line, column: i + 1, message: "\(field.name): \(e.message)"))

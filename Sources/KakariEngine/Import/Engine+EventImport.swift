@@ -53,6 +53,7 @@ extension Engine {
             }
             let fields = definition.eventFields(event)
             var values: [String: Value] = [:]
+            var invalid = Set<String>()
             for (i, name) in table.header.enumerated().dropFirst(3) where !row.cells[i].isEmpty {
                 guard let field = fields.first(where: { $0.name == name }) else {
                     problems.append(.init(row: row.line, column: i + 1, message: "event '\(event)' has no field '\(name)'"))
@@ -60,8 +61,15 @@ extension Engine {
                 }
                 switch field.type.parse(row.cells[i]) {
                 case .success(let v): values[name] = v
-                case .failure(let e): problems.append(.init(row: row.line, column: i + 1, message: "\(name): \(e.message)"))
+                case .failure(let e):
+                    problems.append(.init(row: row.line, column: i + 1, message: "\(name): \(e.message)"))
+                    invalid.insert(name)
                 }
+            }
+            for field in fields where field.required && field.defaultValue == .null && (values[field.name] ?? .null) == .null
+                && !invalid.contains(field.name) {
+                let column = table.header.firstIndex(of: field.name).map { $0 + 1 } ?? table.header.count + 1
+                problems.append(.init(row: row.line, column: column, message: "event '\(event)' needs \(field.name) (\(field.label))"))
             }
             queued.append(QueuedEvent(caseID: caseID, event: event, fields: values, key: key.isEmpty ? nil : key,
                                       enqueuedAt: now, by: user, source: (file as NSString).lastPathComponent))

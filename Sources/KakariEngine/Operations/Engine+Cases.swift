@@ -31,9 +31,20 @@ extension Engine {
     /// Sends a named event now. With a key, a repeated delivery returns the first outcome.
     public func send(caseID: String, event: String, fields: [String: String], key: String?, by user: String) async throws -> Outcome {
         if let key, let first = try await store.idempotency(key) {
+            guard first.caseID == caseID, first.event == event else {
+                throw EngineError(.refused, "key \(key) was already used for '\(first.event)' on case \(first.caseID)")
+            }
             return Outcome(caseID: first.caseID, event: first.event, from: first.from, to: first.to, applied: false)
         }
         let record = try await caseRecord(caseID)
+        if let person = try await person(user), !Self.supervises(person) {
+            if person.role == .contractor {
+                throw EngineError(.notPermitted, "contractors work through their tasks; \(user) cannot send events")
+            }
+            if let task = try await store.tasks(TaskFilter(caseID: caseID)).first(where: { $0.event == event }) {
+                throw EngineError(.notPermitted, "'\(event)' is what task \(task.id) delivers; complete it with 'kakari tasks complete \(task.id)'")
+            }
+        }
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
         let values = try parse(fields, against: decider.definition.eventFields(event), what: "event '\(event)'")
         return try await deliver(.signal(name: event, fields: values, task: nil), to: caseID, by: user, at: try await now(), key: key)

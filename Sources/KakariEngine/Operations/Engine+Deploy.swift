@@ -16,6 +16,7 @@ extension Engine {
     /// (its file, with the calendar and tables it runs on) changed gets a new version;
     /// running cases keep theirs.
     public func deploy(paths: [String], by user: String) async throws -> [Deployed] {
+        try await requireSupervisor(user, to: "deploy definitions")
         let bundle: DefinitionBundle
         do {
             bundle = try BundleLoader.load(paths: paths)

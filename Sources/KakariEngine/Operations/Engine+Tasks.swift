@@ -13,6 +13,7 @@ extension Engine {
     public func completeTask(_ id: Int64, fields: [String: String], by user: String) async throws -> Outcome {
         let task = try await self.task(id)
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
+        try await requireWorker(user, for: task)
         if let holder = task.assignee, holder != user {
             throw EngineError(.notPermitted, "task \(id) is claimed by \(holder); ask them or a lead to release it")
         }
@@ -33,6 +34,7 @@ extension Engine {
     /// Takes an open task for oneself.
     public func claim(_ id: Int64, by user: String) async throws {
         let task = try await self.task(id)
+        try await requireWorker(user, for: task)
         guard task.status == .open else {
             throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
         }
@@ -44,6 +46,7 @@ extension Engine {
     public func release(_ id: Int64, by user: String) async throws {
         let task = try await self.task(id)
         guard task.status == .claimed else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not claimed") }
+        if task.assignee != user { try await requireSupervisor(user, to: "release a task someone else holds") }
         try await change(task, by: user, event: "task.release", detail: ["previous": task.assignee ?? ""],
                          TaskChange(taskID: id, expectedStatus: [.claimed], expectedAssignee: .some(task.assignee),
                                     assignee: .some(nil), status: .open, history: placeholder))
@@ -53,10 +56,14 @@ extension Engine {
     public func assign(_ id: Int64, to assignee: String, by user: String) async throws {
         let task = try await self.task(id)
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue)") }
+        if task.assignee != user { try await requireSupervisor(user, to: "hand out a task") }
         if let staff = try await currentBundle()?.staff, !staff.users.isEmpty {
             guard let person = staff.user(assignee) else { throw EngineError(.refused, "there is no user '\(assignee)' in the staff directory") }
             if task.decision && person.role == .contractor {
                 throw EngineError(.refused, "task \(id) is a decision and cannot go to a contractor (\(assignee))")
+            }
+            if !Self.supervises(person) && person.section != task.section {
+                throw EngineError(.refused, "task \(id) belongs to section \(task.section); \(assignee) is in \(person.section)")
             }
         }
         try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""],
@@ -67,10 +74,7 @@ extension Engine {
     /// A lead's correction: another section, or another due date, recorded in the history.
     public func updateTask(_ id: Int64, section: String?, due: Date??, by user: String) async throws {
         let task = try await self.task(id)
-        if let staff = try await currentBundle()?.staff, !staff.users.isEmpty,
-           let role = staff.user(user)?.role, role != .lead, role != .admin {
-            throw EngineError(.notPermitted, "only a lead or an admin can change a task's section or due date; \(user) is \(role.rawValue)")
-        }
+        try await requireSupervisor(user, to: "change a task's section or due date")
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue)") }
         if let section, let staff = try await currentBundle()?.staff, !staff.sections.isEmpty, staff.section(section) == nil {
             throw EngineError(.refused, "there is no section '\(section)'")

@@ -1,0 +1,37 @@
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// The person acting, from the deployed staff directory; nil when no directory is
+    /// deployed yet (a fresh store), in which case nothing is restricted.
+    func person(_ user: String) async throws -> StaffDirectory.User? {
+        guard let staff = try await currentBundle()?.staff, !staff.users.isEmpty else { return nil }
+        guard let person = staff.user(user) else {
+            throw EngineError(.notPermitted, "'\(user)' is not in the deployed staff directory")
+        }
+        return person
+    }
+
+    /// Leads and admins supervise every section.
+    static func supervises(_ person: StaffDirectory.User) -> Bool { person.role == .lead || person.role == .admin }
+
+    /// Refuses unless the user is a lead or an admin.
+    func requireSupervisor(_ user: String, to action: String) async throws {
+        guard let person = try await person(user) else { return }
+        guard Self.supervises(person) else {
+            throw EngineError(.notPermitted, "only a lead or an admin may \(action); \(user) is \(person.role.rawValue)")
+        }
+    }
+
+    /// Refuses unless the user may work `task`: a member of its section (never a contractor
+    /// for a decision), or a lead or an admin.
+    func requireWorker(_ user: String, for task: TaskRecord) async throws {
+        guard let person = try await person(user) else { return }
+        if task.decision && person.role == .contractor {
+            throw EngineError(.notPermitted, "task \(task.id) is a decision (資格・賦課の決定) and stays with ward staff; \(user) is a contractor")
+        }
+        guard Self.supervises(person) || person.section == task.section else {
+            throw EngineError(.notPermitted, "task \(task.id) belongs to section \(task.section); \(user) is in \(person.section)")
+        }
+    }
+}
