@@ -38,7 +38,7 @@ extension SQLiteStore {
 
     static func apply(_ w: CaseWrite, _ db: Database) throws {
         let s = w.snapshot
-        let snapshot = StoreJSON.encode(s)
+        let snapshot = SnapshotJSON.encode(s)
         if let expected = w.expectedSequence {
             try db.cachedStatement(sql: """
                 UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?

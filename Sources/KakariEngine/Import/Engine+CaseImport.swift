@@ -78,8 +78,14 @@ extension Engine {
             }
             guard !bad, problems.count < 1000 else { continue }
             do {
-                let decision = try decider.start(id: id, version: version.version, data: values, now: now)
-                try await builder.add(decision, expected: nil)
+                if problems.isEmpty {
+                    let decision = try decider.start(id: id, version: version.version, data: values, now: now)
+                    try await builder.add(decision, expected: nil)
+                } else {
+                    // The file is refused already: only look for more problems, without
+                    // building the decisions that will never be committed.
+                    _ = try decider.check(values, against: definition.fields, what: "the case", fillDefaults: true)
+                }
             } catch let error as DecisionError {
                 problems.append(.init(row: row.line, column: 1, message: error.message))
             }

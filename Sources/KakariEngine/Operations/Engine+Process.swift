@@ -118,7 +118,7 @@ struct BatchBuilder {
         if decision.applied {
             write.history.append(HistoryEntry(
                 caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
-                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.changes, version: decision.after.version, note: decision.note,
+                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.from == nil ? [] : decision.changes, version: decision.after.version, note: decision.note,
                                                        dataset: decision.from == nil ? dataset : nil))))
         }
         var followUps: [Effect] = []
@@ -164,6 +164,7 @@ struct BatchBuilder {
 }
 
 /// What a history entry records besides the event: the data that changed and the version.
+/// A start's changes are its data, which the entry's event already holds, so they are left out.
 struct HistoryDetail: Codable {
     var changes: [Decision.Change]
     var version: Int
