@@ -11,6 +11,35 @@ extension SQLiteStore {
         }
     }
 
+    public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var out: [String: CaseRecord] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT id, snapshot, created_at, updated_at FROM cases WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(part)) {
+                    out[row["id"]] = try Self.caseRecord(row)
+                }
+            }
+            return out
+        }
+    }
+
+    public func usedKeys(_ keys: [String]) async throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return try await pool.read { db in
+            var out = Set<String>()
+            for chunk in stride(from: 0, to: keys.count, by: 500) {
+                let part = Array(keys[chunk..<min(chunk + 500, keys.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                out.formUnion(try String.fetchAll(db, sql: "SELECT key FROM idempotency WHERE key IN (\(marks))", arguments: StatementArguments(part)))
+            }
+            return out
+        }
+    }
+
     static func caseRecord(_ row: Row) throws -> CaseRecord {
         CaseRecord(snapshot: try StoreJSON.decode(CaseSnapshot.self, row["snapshot"]),
                    createdAt: Date(timeIntervalSince1970: row["created_at"]),

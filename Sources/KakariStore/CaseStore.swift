@@ -23,6 +23,8 @@ public protocol CaseStore: Sendable {
 
     // MARK: Cases
     func caseRecord(_ id: String) async throws -> CaseRecord?
+    /// Several cases in one read, by id (missing ones are absent).
+    func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord]
     func cases(_ filter: CaseFilter) async throws -> [CaseRecord]
     func children(of id: String) async throws -> [String]
     func history(_ id: String) async throws -> [HistoryEntry]
@@ -44,6 +46,8 @@ public protocol CaseStore: Sendable {
 
     // MARK: Writing
     func idempotency(_ key: String) async throws -> IdempotencyRecord?
+    /// Which of `keys` have been used, in one read.
+    func usedKeys(_ keys: [String]) async throws -> Set<String>
     func commit(_ batch: CommitBatch) async throws
 }
 

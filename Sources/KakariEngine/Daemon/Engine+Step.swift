@@ -51,6 +51,9 @@ extension Engine {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         var report = StepReport()
         var grouped = true
+        try await builder.prefetch(cases: items.map {
+            switch $0 { case .timer(let t): t.caseID; case .queued(let e): e.caseID }
+        }, keys: items.compactMap { if case .queued(let e) = $0 { e.key } else { nil } })
         for item in items {
             do {
                 try await add(item, to: &builder, now: now, user: user, report: &report)
@@ -78,6 +81,10 @@ extension Engine {
         for _ in 0..<Self.retries {
             var builder = BatchBuilder(engine: self, by: user, at: now)
             var report = StepReport()
+            switch item {
+            case .timer(let t): try await builder.prefetch(cases: [t.caseID], keys: [])
+            case .queued(let e): try await builder.prefetch(cases: [e.caseID], keys: e.key.map { [$0] } ?? [])
+            }
             do {
                 try await add(item, to: &builder, now: now, user: user, report: &report)
             } catch let error as EngineError {
@@ -109,7 +116,7 @@ extension Engine {
             }
             builder.by = user
             builder.at = timer.due
-            let decider = try await self.decider(snapshot.workflow, snapshot.version)
+            let decider = try await builder.decider(snapshot)
             let decision: Decision
             do { decision = try decider.decide(snapshot, .timer(name: timer.name), now: timer.due) }
             catch { throw EngineError(.refused, error.message) }
@@ -117,7 +124,7 @@ extension Engine {
             report.timersFired += 1
         case .queued(let event):
             let at = max(now, event.enqueuedAt)
-            if let key = event.key, try await store.idempotency(key) != nil || builder.keys.contains(key) {
+            if let key = event.key, builder.usedKeys.contains(key) || builder.keys.contains(key) {
                 builder.batch.resolvedEvents.append(EventResolution(id: event.id, status: .duplicate, reason: "key \(key) was already used", at: at))
                 report.eventsRejected += 1
                 return
@@ -132,7 +139,7 @@ extension Engine {
             do { (snapshot, expected) = try await builder.current(event.caseID) } catch let error as EngineError { return reject(error.message) }
             builder.by = event.by
             builder.at = at
-            let decider = try await self.decider(snapshot.workflow, snapshot.version)
+            let decider = try await builder.decider(snapshot)
             let decision: Decision
             do { decision = try decider.decide(snapshot, .signal(name: event.event, fields: event.fields, task: nil), now: at) }
             catch { return reject(error.message) }

@@ -24,12 +24,13 @@ extension Engine {
         var refused: [(Delivery, String)] = []
         var applied = 0
         var grouped = true
+        try await builder.prefetch(cases: deliveries.map(\.caseID), keys: [])
         for delivery in deliveries {
             let decision: Decision
             let expected: Int?
             do {
                 let (snapshot, sequence) = try await builder.current(delivery.caseID)
-                let decider = try await self.decider(snapshot.workflow, snapshot.version)
+                let decider = try await builder.decider(snapshot)
                 do { decision = try decider.decide(snapshot, delivery.event, now: now) } catch { throw EngineError(.refused, error.message) }
                 expected = sequence
             } catch let error as EngineError {

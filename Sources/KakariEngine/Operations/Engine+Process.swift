@@ -78,6 +78,25 @@ struct BatchBuilder {
     var keys: Set<String> = []
     /// The dataset that cases started by this batch belong to (`cases import --dataset`).
     var dataset: String?
+    /// Cases read ahead in one query for a group, and keys known to be used.
+    var prefetched: [String: CaseSnapshot] = [:]
+    var usedKeys: Set<String> = []
+    private var deciders: [String: Decider] = [:]
+
+    /// Reads the group's cases and keys in one query each.
+    mutating func prefetch(cases ids: [String], keys: [String]) async throws {
+        prefetched = try await engine.store.caseRecords(Array(Set(ids))).mapValues(\.snapshot)
+        usedKeys = try await engine.store.usedKeys(keys)
+    }
+
+    /// The decider of a workflow version, looked up once per batch.
+    mutating func decider(_ snapshot: CaseSnapshot) async throws -> Decider {
+        let key = "\(snapshot.workflow)@\(snapshot.version)"
+        if let d = deciders[key] { return d }
+        let d = try await engine.decider(snapshot.workflow, snapshot.version)
+        deciders[key] = d
+        return d
+    }
 
     init(engine: Engine, by: String, at: Date) {
         self.engine = engine
@@ -88,6 +107,7 @@ struct BatchBuilder {
     /// The case as this batch leaves it, with the sequence the store must still have.
     func current(_ id: String) async throws -> (CaseSnapshot, Int?) {
         if let i = index[id] { return (batch.cases[i].snapshot, batch.cases[i].expectedSequence) }
+        if let s = prefetched[id] { return (s, s.sequence) }
         let record = try await engine.caseRecord(id)
         return (record.snapshot, record.snapshot.sequence)
     }
