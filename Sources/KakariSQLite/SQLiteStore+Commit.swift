@@ -38,7 +38,7 @@ extension SQLiteStore {
 
     static func apply(_ w: CaseWrite, _ db: Database) throws {
         let s = w.snapshot
-        let snapshot = SnapshotJSON.encode(s)
+        let snapshot = JSONWriter.encode(s)
         if let expected = w.expectedSequence {
             try db.cachedStatement(sql: """
                 UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?
@@ -91,7 +91,7 @@ extension SQLiteStore {
             INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [entry.caseID, seq, entry.at.timeIntervalSince1970, entry.kind.rawValue, entry.event,
-                                     entry.payload.map { StoreJSON.encode($0) }, entry.from, entry.to, entry.by, entry.detail])
+                                     entry.payload.map { JSONWriter.encode($0) }, entry.from, entry.to, entry.by, entry.detail])
     }
 
     static func apply(_ change: TaskChange, _ db: Database) throws {

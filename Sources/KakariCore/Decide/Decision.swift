@@ -8,6 +8,12 @@ public struct Decision: Hashable, Sendable {
         public var field: String
         public var old: Value
         public var new: Value
+
+        public init(field: String, old: Value, new: Value) {
+            self.field = field
+            self.old = old
+            self.new = new
+        }
     }
 
     public var event: CaseEvent

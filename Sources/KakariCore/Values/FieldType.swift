@@ -47,12 +47,15 @@ public enum FieldType: Hashable, Sendable, CustomStringConvertible {
     /// Parses text typed by a person (a CSV cell, `FIELD=VALUE` on the command line) into a
     /// value of this type. Returns a sentence saying what was expected when it does not fit.
     public func parse(_ raw: String) -> Result<Value, ValueParseError> {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        // Most cells have no surrounding spaces; trimming only when needed saves a copy per cell.
+        let text = raw.first?.isWhitespace == true || raw.last?.isWhitespace == true
+            ? raw.trimmingCharacters(in: .whitespaces) : raw
         if text.isEmpty { return .success(.null) }
         switch self {
         case .string, .text:
             return .success(.string(raw))
         case .int:
+            if let i = Int(text) { return .success(.int(i)) }
             let normalised = String(text.unicodeScalars.map { scalar -> Character in
                 // Full-width digits (０-９) and minus are common in ward spreadsheets.
                 if (0xFF10...0xFF19).contains(scalar.value) {

@@ -138,8 +138,8 @@ struct BatchBuilder {
         if decision.applied {
             write.history.append(HistoryEntry(
                 caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
-                from: decision.from, to: decision.to, by: by, detail: StoreJSON.encode(HistoryDetail(changes: decision.from == nil ? [] : decision.changes, version: decision.after.version, note: decision.note,
-                                                       dataset: decision.from == nil ? dataset : nil))))
+                from: decision.from, to: decision.to, by: by, detail: HistoryDetail(changes: decision.from == nil ? [] : decision.changes, version: decision.after.version,
+                                                       note: decision.note, dataset: decision.from == nil ? dataset : nil).json))
         }
         var followUps: [Effect] = []
         for effect in decision.effects {
@@ -190,4 +190,12 @@ struct HistoryDetail: Codable {
     var version: Int
     var note: String?
     var dataset: String?
+
+    /// The detail as JSON, written by `JSONWriter` (it is on every transition's path).
+    var json: String {
+        var out = "{\"changes\":" + JSONWriter.encode(changes)
+        if let dataset { out += ",\"dataset\":"; JSONWriter.string(dataset, &out) }
+        if let note { out += ",\"note\":"; JSONWriter.string(note, &out) }
+        return out + ",\"version\":\(version)}"
+    }
 }

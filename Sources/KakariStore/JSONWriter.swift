@@ -1,27 +1,68 @@
 import Foundation
 import KakariCore
 
-/// Writes a case snapshot as JSON by hand.
+/// Writes the JSON a transition stores (the case snapshot, the event, the data changes) by hand.
 ///
-/// Every transition stores its case's snapshot, and Foundation's `JSONEncoder` was 30–40% of
-/// the time of an import or a daemon run (measured with `perf` on `kakari cases import`); this
-/// writer does the same job in a fraction of that. Its output decodes with `JSONDecoder` into
-/// the same snapshot (a test pins the round trip).
-public enum SnapshotJSON {
+/// Every transition stores these, and Foundation's `JSONEncoder` was 30–40% of the time of an
+/// import or a daemon run (measured with `perf` on `kakari cases import`); this writer does the
+/// same job in a fraction of that. Its output is what `JSONEncoder` would write for the same
+/// `Codable` types and decodes with `JSONDecoder` into the same values (tests pin the round trips).
+public enum JSONWriter {
+    /// An event as `CaseEvent`'s `Codable` form: `{"signal":{"fields":{…},"name":"visit","task":"2.1"}}`.
+    public static func encode(_ event: CaseEvent) -> String {
+        var out = ""
+        switch event {
+        case .start(let data, let parent):
+            out += "{\"start\":{\"data\":"
+            values(data, &out)
+            if let parent { out += ",\"parent\":"; string(parent, &out) }
+            out += "}}"
+        case .signal(let name, let fields, let task):
+            out += "{\"signal\":{\"fields\":"
+            values(fields, &out)
+            out += ",\"name\":"; string(name, &out)
+            if let task { out += ",\"task\":"; string(task, &out) }
+            out += "}}"
+        case .timer(let name):
+            out += "{\"timer\":{\"name\":"; string(name, &out); out += "}}"
+        case .childFinished(let child, let result):
+            out += "{\"childFinished\":{\"child\":"; string(child, &out)
+            out += ",\"result\":"; string(result, &out); out += "}}"
+        }
+        return out
+    }
+
+    /// Data changes as `[Decision.Change]`'s `Codable` form.
+    public static func encode(_ changes: [Decision.Change]) -> String {
+        var out = "["
+        for (i, c) in changes.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"field\":"; string(c.field, &out)
+            out += ",\"new\":"; value(c.new, &out)
+            out += ",\"old\":"; value(c.old, &out)
+            out += "}"
+        }
+        return out + "]"
+    }
+
+    /// A mapping of names to values, keys sorted.
+    public static func values(_ map: [String: Value], _ out: inout String) {
+        out += "{"
+        for (i, name) in map.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            string(name, &out)
+            out += ":"
+            value(map[name]!, &out)
+        }
+        out += "}"
+    }
+
     public static func encode(_ s: CaseSnapshot) -> String {
         var out = "{"
         out.reserveCapacity(512)
         key("data", &out)
-        out += "{"
-        var first = true
-        for name in s.data.keys.sorted() {
-            if !first { out += "," }
-            first = false
-            string(name, &out)
-            out += ":"
-            value(s.data[name]!, &out)
-        }
-        out += "},"
+        values(s.data, &out)
+        out += ","
         key("enteredAt", &out); out += number(s.enteredAt.timeIntervalSince1970) + ","
         key("finished", &out); out += s.finished ? "true," : "false,"
         key("id", &out); string(s.id, &out); out += ","
@@ -63,7 +104,8 @@ public enum SnapshotJSON {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
     }
 
-    static func value(_ v: Value, _ out: inout String) {
+    /// One value; dates as `{"$date": …}` like `Value`'s `Codable` form.
+    public static func value(_ v: Value, _ out: inout String) {
         switch v {
         case .null: out += "null"
         case .string(let s): string(s, &out)
@@ -81,7 +123,7 @@ public enum SnapshotJSON {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func string(_ s: String, _ out: inout String) {
+    public static func string(_ s: String, _ out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

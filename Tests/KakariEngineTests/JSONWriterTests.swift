@@ -1,0 +1,40 @@
+import Foundation
+import KakariCore
+import KakariStore
+import Testing
+
+@Suite("JSON written by hand")
+struct JSONWriterTests {
+    @Test("a snapshot written by JSONWriter reads back as the same snapshot, awkward text included")
+    func roundTrip() throws {
+        let snapshot = CaseSnapshot(
+            id: "H\"1\\\n", workflow: "household-visit", version: 3, state: "awaiting_visit",
+            data: ["name": .string("練馬　太郎\t\u{1}"), "visits": .int(-2), "ok": .bool(true), "since": .date(Day(year: 2009, month: 5, day: 11)),
+                   "members": .list(["a", "「b」"]), "none": .null],
+            openTasks: [.init(key: "2.1", kind: "visit", event: "visit")],
+            timers: ["deadline": Date(timeIntervalSince1970: 1_763_596_800), "t": Date(timeIntervalSince1970: 1.5)],
+            waitingFor: "H1/4", parent: "P", finished: false, result: nil, sequence: 7,
+            enteredAt: Date(timeIntervalSince1970: 1_763_596_801))
+        let text = JSONWriter.encode(snapshot)
+        #expect(try StoreJSON.decode(CaseSnapshot.self, text) == snapshot)
+        let minimal = CaseSnapshot(id: "x", workflow: "w", version: 1, state: "s", data: [:], enteredAt: Date(timeIntervalSince1970: 0))
+        #expect(try StoreJSON.decode(CaseSnapshot.self, JSONWriter.encode(minimal)) == minimal)
+    }
+
+    @Test("events and data changes written by JSONWriter read back as the same values")
+    func eventsAndChanges() throws {
+        let events: [CaseEvent] = [
+            .start(data: ["a": .string("x\"y"), "d": .date(Day(year: 2026, month: 11, day: 23))], parent: nil),
+            .start(data: [:], parent: "P/1"),
+            .signal(name: "visit", fields: ["slot": .string("休日"), "n": .int(3), "l": .list(["a"])], task: "2.1"),
+            .signal(name: "withdraw", fields: ["reason": .string("転出")], task: nil),
+            .timer(name: "deadline"),
+            .childFinished(child: "H1/4", result: "registry_deleted"),
+        ]
+        for event in events {
+            #expect(try StoreJSON.decode(CaseEvent.self, JSONWriter.encode(event)) == event)
+        }
+        let changes = [Decision.Change(field: "visits", old: .int(0), new: .int(1)), Decision.Change(field: "x", old: .null, new: .bool(true))]
+        #expect(try StoreJSON.decode([Decision.Change].self, JSONWriter.encode(changes)) == changes)
+    }
+}
