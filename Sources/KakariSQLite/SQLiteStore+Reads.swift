@@ -41,7 +41,8 @@ extension SQLiteStore {
     }
 
     static func caseRecord(_ row: Row) throws -> CaseRecord {
-        CaseRecord(snapshot: try StoreJSON.decode(CaseSnapshot.self, row["snapshot"]),
+        let text: String = row["snapshot"]
+        return CaseRecord(snapshot: try JSONReader.snapshot(text) ?? StoreJSON.decode(CaseSnapshot.self, text),
                    createdAt: Date(timeIntervalSince1970: row["created_at"]),
                    updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
     }

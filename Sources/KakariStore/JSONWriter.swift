@@ -125,6 +125,12 @@ public enum JSONWriter {
     /// A JSON string literal: quotes, backslashes and control characters escaped.
     public static func string(_ s: String, _ out: inout String) {
         out += "\""
+        // Most texts need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -17,6 +17,10 @@ struct JSONWriterTests {
             enteredAt: Date(timeIntervalSince1970: 1_763_596_801))
         let text = JSONWriter.encode(snapshot)
         #expect(try StoreJSON.decode(CaseSnapshot.self, text) == snapshot)
+        #expect(JSONReader.snapshot(text) == snapshot)
+        #expect(JSONReader.snapshot(StoreJSON.encode(snapshot)) == snapshot, "it also reads JSONEncoder's form")
+        #expect(JSONReader.snapshot("{\"id\": 1}") == nil)
+        #expect(JSONReader.snapshot("not json") == nil)
         let minimal = CaseSnapshot(id: "x", workflow: "w", version: 1, state: "s", data: [:], enteredAt: Date(timeIntervalSince1970: 0))
         #expect(try StoreJSON.decode(CaseSnapshot.self, JSONWriter.encode(minimal)) == minimal)
     }
