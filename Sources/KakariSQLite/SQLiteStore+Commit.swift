@@ -22,7 +22,7 @@ extension SQLiteStore {
     static func apply(_ batch: CommitBatch, _ db: Database) throws {
         for write in batch.cases { try apply(write, db) }
         for record in batch.idempotency {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM idempotency WHERE key = ?", arguments: [record.key]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM idempotency WHERE key = ?"), arguments: [record.key]) == true {
                 throw StoreError(.conflict, "key \(record.key) was used meanwhile", caseID: record.caseID)
             }
             try db.cachedStatement(sql: "INSERT INTO idempotency(key, case_id, event, from_state, to_state, at) VALUES (?, ?, ?, ?, ?, ?)")
@@ -48,7 +48,7 @@ extension SQLiteStore {
                 throw StoreError(.conflict, "case \(s.id) was changed by someone else meanwhile", caseID: s.id)
             }
         } else {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [s.id]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM cases WHERE id = ?"), arguments: [s.id]) == true {
                 throw StoreError(.duplicateCase, "case \(s.id) already exists", caseID: s.id)
             }
             try db.cachedStatement(sql: """
@@ -58,7 +58,7 @@ extension SQLiteStore {
                                          w.at.timeIntervalSince1970, w.at.timeIntervalSince1970])
         }
         if !w.history.isEmpty {
-            let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM history WHERE case_id = ?", arguments: [s.id]) ?? 0
+            let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [s.id]) ?? 0
             for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, db) }
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
