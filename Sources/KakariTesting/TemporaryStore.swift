@@ -32,10 +32,17 @@ public struct TemporaryStore: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// A digest of every case, history entry, task, timer and queued event: equal digests
-    /// mean nothing changed.
+    /// A digest of the store's content (see `StoreDigest`).
     public func digest() async throws -> String {
-        let store = engine.store
+        try await StoreDigest.of(engine.store)
+    }
+}
+
+/// A digest of everything a store holds: every case, history entry, task, timer, queued event,
+/// the clock and the deployed versions. Equal digests mean nothing changed, which is how tests
+/// show that a refused command wrote nothing.
+public enum StoreDigest {
+    public static func of(_ store: any CaseStore) async throws -> String {
         var parts: [String] = []
         for id in try await store.caseIDs() {
             if let r = try await store.caseRecord(id) { parts.append(StoreJSON.encode(r.snapshot)) }
@@ -46,6 +53,8 @@ public struct TemporaryStore: Sendable {
         for status in [QueuedEvent.Status.pending, .applied, .rejected, .duplicate] {
             parts.append(StoreJSON.encode(try await store.events(status: status)))
         }
+        parts.append(try await store.setting(Settings.clockNow) ?? "")
+        parts.append("\(try await store.workflowVersions().count)")
         return parts.joined(separator: "\n")
     }
 }

@@ -62,20 +62,7 @@ struct Workspace: Sendable {
     /// Every case, history entry, task, timer, queued event and idempotency key: equal digests
     /// mean the store did not change.
     func digest() async throws -> String {
-        let store = try SQLiteStore(path: path)
-        var parts: [String] = []
-        for id in try await store.caseIDs() {
-            if let r = try await store.caseRecord(id) { parts.append(StoreJSON.encode(r.snapshot)) }
-            parts.append(StoreJSON.encode(try await store.history(id)))
-            parts.append("\(try await store.timers(of: id).map { "\($0.name)=\($0.due.timeIntervalSince1970)" })")
-        }
-        parts.append(StoreJSON.encode(try await store.tasks(TaskFilter(statuses: Set(TaskRecord.Status.allCases)))))
-        for status in [QueuedEvent.Status.pending, .applied, .rejected, .duplicate] {
-            parts.append(StoreJSON.encode(try await store.events(status: status)))
-        }
-        parts.append(try await store.setting(Settings.clockNow) ?? "")
-        parts.append("\(try await store.workflowVersions().count)")
-        return parts.joined(separator: "\n")
+        try await StoreDigest.of(try SQLiteStore(path: path))
     }
 
     /// Households in CSV, the columns of Examples/households.csv.
