@@ -38,8 +38,9 @@ extension Engine {
         guard task.status == .open else {
             throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
         }
-        try await change(task, by: user, event: "task.claim", detail: ["assignee": user],
-                         TaskChange(taskID: id, expectedStatus: [.open], assignee: .some(user), status: .claimed, history: placeholder))
+        try await change(task, by: user, event: "task.claim", detail: ["assignee": user]) {
+            TaskChange(taskID: id, expectedStatus: [.open], assignee: .some(user), status: .claimed, history: $0)
+        }
     }
 
     /// Gives a claimed task back to its section's list.
@@ -47,9 +48,10 @@ extension Engine {
         let task = try await self.task(id)
         guard task.status == .claimed else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not claimed") }
         if task.assignee != user { try await requireSupervisor(user, to: "release a task someone else holds") }
-        try await change(task, by: user, event: "task.release", detail: ["previous": task.assignee ?? ""],
-                         TaskChange(taskID: id, expectedStatus: [.claimed], expectedAssignee: .some(task.assignee),
-                                    assignee: .some(nil), status: .open, history: placeholder))
+        try await change(task, by: user, event: "task.release", detail: ["previous": task.assignee ?? ""]) {
+            TaskChange(taskID: id, expectedStatus: [.claimed], expectedAssignee: .some(task.assignee),
+                       assignee: .some(nil), status: .open, history: $0)
+        }
     }
 
     /// Hands a task to someone.
@@ -66,9 +68,9 @@ extension Engine {
                 throw EngineError(.refused, "task \(id) belongs to section \(task.section); \(assignee) is in \(person.section)")
             }
         }
-        try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""],
-                         TaskChange(taskID: id, expectedStatus: [.open, .claimed], assignee: .some(assignee), status: .claimed,
-                                    history: placeholder))
+        try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""]) {
+            TaskChange(taskID: id, expectedStatus: [.open, .claimed], assignee: .some(assignee), status: .claimed, history: $0)
+        }
     }
 
     /// A lead's correction: another section, or another due date, recorded in the history.
@@ -82,23 +84,21 @@ extension Engine {
         var detail: [String: String] = [:]
         if let section { detail["section"] = section; detail["previous_section"] = task.section }
         if let due { detail["due"] = due.map { "\($0.timeIntervalSince1970)" } ?? ""; detail["previous_due"] = task.due.map { "\($0.timeIntervalSince1970)" } ?? "" }
-        try await change(task, by: user, event: "task.update", detail: detail,
-                         TaskChange(taskID: id, expectedStatus: [task.status], section: section, due: due, history: placeholder))
+        try await change(task, by: user, event: "task.update", detail: detail) {
+            TaskChange(taskID: id, expectedStatus: [task.status], section: section, due: due, history: $0)
+        }
     }
 
-    private var placeholder: HistoryEntry {
-        HistoryEntry(caseID: "", seq: 0, at: Date(timeIntervalSince1970: 0), kind: .admin, event: "", payload: nil, from: nil, to: "", by: "", detail: "")
-    }
-
-    private func change(_ task: TaskRecord, by user: String, event: String, detail: [String: String], _ change: TaskChange) async throws {
+    /// Commits a change to a task with the history entry that records it.
+    private func change(_ task: TaskRecord, by user: String, event: String, detail: [String: String],
+                        _ makeChange: (HistoryEntry) -> TaskChange) async throws {
         let record = try await caseRecord(task.caseID)
-        var change = change
         var detail = detail
         detail["task"] = String(task.id)
-        change.history = HistoryEntry(caseID: task.caseID, seq: 0, at: try await now(), kind: .admin, event: event, payload: nil,
-                                      from: record.snapshot.state, to: record.snapshot.state, by: user, detail: StoreJSON.encode(detail))
+        let entry = HistoryEntry(caseID: task.caseID, seq: 0, at: try await now(), kind: .admin, event: event, payload: nil,
+                                 from: record.snapshot.state, to: record.snapshot.state, by: user, detail: StoreJSON.encode(detail))
         var batch = CommitBatch()
-        batch.taskChanges = [change]
+        batch.taskChanges = [makeChange(entry)]
         do {
             try await store.commit(batch)
         } catch let error as StoreError where error.code == .taskChanged || error.code == .notFound {
