@@ -25,7 +25,7 @@ extension Kakari {
                 let context = try await CommandContext.open(global)
                 let o = try await context.engine.send(caseID: id, event: event, fields: values, key: key, by: context.user)
                 if context.json {
-                    Output.printJSON(["case": o.caseID, "event": o.event, "from": o.from, "to": o.to, "applied": o.applied])
+                    Output.printJSON(o)
                 } else {
                     print("\(o.caseID): \(o.from) → \(o.to)\(o.applied ? "" : " (already applied with this key)")")
                 }

@@ -152,7 +152,7 @@ extension Kakari {
                     let context = try await CommandContext.open(global)
                     let o = try await context.engine.completeTask(try taskID(task), fields: values, by: context.user)
                     if context.json {
-                        Output.printJSON(["case": o.caseID, "event": o.event, "from": o.from, "to": o.to, "applied": o.applied])
+                        Output.printJSON(o)
                     } else {
                         print("task \(task) done: \(o.caseID) \(o.from) → \(o.to)")
                     }

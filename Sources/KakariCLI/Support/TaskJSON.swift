@@ -1,7 +1,14 @@
 import Foundation
+import KakariEngine
 import KakariStore
 
 extension Output {
+    /// What a delivered event did, with the keys of `send --json`: `case`, `event`, `from`,
+    /// `to`, `applied`.
+    static func printJSON(_ o: Engine.Outcome) {
+        printJSON(["case": o.caseID, "event": o.event, "from": o.from, "to": o.to, "applied": o.applied])
+    }
+
     /// A task with the contract's keys (`id`, `case`, `kind`, `title`, `section`, `assignee`,
     /// `status`, `due`) and a few more.
     func json(_ t: TaskRecord) -> [String: Any] {

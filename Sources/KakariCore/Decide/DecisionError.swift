@@ -4,7 +4,7 @@ public struct DecisionError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The kind of refusal, for programs.
     public enum Code: String, Hashable, Sendable {
         case caseFinished, eventNotAccepted, noBranchMatched, unknownField, wrongType,
-             missingField, expressionFailed, taskNotOpen, unknownState, invalidDefinition
+             missingField, expressionFailed, taskNotOpen, unknownState
     }
 
     public var code: Code

@@ -123,15 +123,6 @@ final class NodeReader {
         }
     }
 
-    func int(_ node: Node, _ what: String) -> Int? {
-        guard let text = string(node, what) else { return nil }
-        guard let i = Int(text) else {
-            error(node, "\(what) must be a whole number, not '\(text)'")
-            return nil
-        }
-        return i
-    }
-
     /// A list of scalars, or a single scalar taken as a one-item list.
     func strings(_ node: Node, _ what: String) -> [String]? {
         if case .scalar = node { return string(node, what).map { [$0] } }
