@@ -58,7 +58,9 @@ extension SQLiteStore {
                                          w.at.timeIntervalSince1970, w.at.timeIntervalSince1970])
         }
         if !w.history.isEmpty {
-            let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [s.id]) ?? 0
+            // A case created by this write has no history yet.
+            let last = w.expectedSequence == nil ? 0
+                : try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [s.id]) ?? 0
             for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, db) }
         }
         // Tasks opened in this batch are written before those it closes, so a task opened

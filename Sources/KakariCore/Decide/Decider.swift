@@ -249,11 +249,13 @@ public struct Decider: Sendable {
     /// wrong types, missing required values. Defaults fill the gaps when asked.
     public func check(_ values: [String: Value], against fields: [FieldDefinition], what: String,
                       fillDefaults: Bool) throws(DecisionError) -> [String: Value] {
-        let byName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [String: Value] = [:]
+        out.reserveCapacity(fields.count)
         for name in values.keys.sorted() {
-            guard let field = byName[name] else {
-                let hint = NameSuggestion.hint(for: name, in: byName.keys).map { "; \($0)" } ?? ""
+            // A linear search: forms and workflows have tens of fields, and building a
+            // dictionary of them on every event cost more than it saved.
+            guard let field = fields.first(where: { $0.name == name }) else {
+                let hint = NameSuggestion.hint(for: name, in: fields.map(\.name)).map { "; \($0)" } ?? ""
                 let known = fields.isEmpty ? "; it has no fields" : ""
                 throw DecisionError(.unknownField, "\(what) has no field '\(name)'\(hint)\(known)")
             }

@@ -47,9 +47,7 @@ public enum FieldType: Hashable, Sendable, CustomStringConvertible {
     /// Parses text typed by a person (a CSV cell, `FIELD=VALUE` on the command line) into a
     /// value of this type. Returns a sentence saying what was expected when it does not fit.
     public func parse(_ raw: String) -> Result<Value, ValueParseError> {
-        // Most cells have no surrounding spaces; trimming only when needed saves a copy per cell.
-        let text = raw.first?.isWhitespace == true || raw.last?.isWhitespace == true
-            ? raw.trimmingCharacters(in: .whitespaces) : raw
+        let text = raw.trimmingWhitespace()
         if text.isEmpty { return .success(.null) }
         switch self {
         case .string, .text:
@@ -73,11 +71,10 @@ public enum FieldType: Hashable, Sendable, CustomStringConvertible {
             default: return .failure(.init("'\(raw)' is not true or false"))
             }
         case .date:
-            let iso = text.replacingOccurrences(of: "/", with: "-")
-            let parts = iso.split(separator: "-")
-            if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-               let day = Day(iso: String(format: "%04d-%02d-%02d", y, m, d)) {
-                return .success(.date(day))
+            let parts = text.split(omittingEmptySubsequences: false) { $0 == "-" || $0 == "/" }
+            if parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+               (1...12).contains(m), d >= 1, d <= Day.daysIn(month: m, year: y) {
+                return .success(.date(Day(year: y, month: m, day: d)))
             }
             return .failure(.init("'\(raw)' is not a date (write YYYY-MM-DD)"))
         case .enumeration(let values):
@@ -86,7 +83,7 @@ public enum FieldType: Hashable, Sendable, CustomStringConvertible {
             }
             return .success(.string(text))
         case .list:
-            let items = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let items = text.split(separator: ";").map { $0.trimmingWhitespace() }
             return .success(.list(items.filter { !$0.isEmpty }))
         }
     }

@@ -74,12 +74,14 @@ public struct DemoSimulation {
         guard capacity > 0 else { return 0 }
         let tasks = try await engine.store.tasks(TaskFilter(section: section, limit: capacity))
         let worker = profile.staff[section] ?? "staff"
+        // Triage reads what the household said: one query for the day's triage tasks.
+        let triaged = try await engine.store.caseRecords(tasks.filter { $0.kind == "triage" }.map(\.caseID))
         var group: [Engine.Delivery] = []
         for task in tasks {
             var fields: [String: Value] = [:]
             switch task.kind {
             case "triage":
-                let outcome = try await engine.store.caseRecord(task.caseID)?.snapshot.data["contact_outcome"]?.description ?? ""
+                let outcome = triaged[task.caseID]?.snapshot.data["contact_outcome"]?.description ?? ""
                 fields["referral"] = .string(profile.referralByOutcome[outcome] ?? "納付相談")
             case "absent_review": fields["request_check"] = .bool(random.chance(profile.absentRequestCheck))
             case "counselling": fields["outcome"] = .string(random.pick(profile.counselling))

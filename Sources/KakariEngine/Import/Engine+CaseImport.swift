@@ -52,7 +52,7 @@ extension Engine {
                                       message: "the row has \(row.cells.count) cells; the header has \(table.header.count)"))
                 continue
             }
-            let id = row.cells[idColumn].trimmingCharacters(in: .whitespaces)
+            let id = row.cells[idColumn].trimmingWhitespace()
             if id.isEmpty { problems.append(.init(row: row.line, column: idColumn + 1, message: "the case id is empty")); continue }
             if let first = seen[id] {
                 problems.append(.init(row: row.line, column: idColumn + 1, message: "duplicate id \(id) (also on row \(first))"))
