@@ -2,10 +2,15 @@ import KakariCore
 import KakariDefinitions
 import KakariStore
 
-/// Deployed bundles, loaded from the store's copies of their files once per process.
+/// Deployed bundles, loaded from the store's copies of their files once per process, and
+/// the store's clock mode, which `kakari init` sets once.
 public actor DefinitionCache {
     private var bundles: [Int64: DefinitionBundle] = [:]
     private var versions: [WorkflowVersion]?
+    /// The clock mode read from the store, once it was found set.
+    private(set) var clockMode: String?
+
+    func remember(clockMode mode: String) { clockMode = mode }
 
     public init() {}
 

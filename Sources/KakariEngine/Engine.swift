@@ -22,7 +22,11 @@ public struct Engine: Sendable {
 
     /// Whether the store runs on a simulated clock.
     public func isSimulated() async throws -> Bool {
-        try await store.setting(Settings.clockMode) == "simulated"
+        if let mode = await cache.clockMode { return mode == "simulated" }
+        let mode = try await store.setting(Settings.clockMode)
+        // `kakari init` sets the mode once and nothing changes it, so a set mode is remembered.
+        if let mode { await cache.remember(clockMode: mode) }
+        return mode == "simulated"
     }
 
     /// The current time: the simulated clock's, or the machine's, to the whole second (so

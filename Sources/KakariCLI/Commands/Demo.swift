@@ -26,17 +26,7 @@ extension Kakari {
                 let path = global.store ?? "kakari-demo.sqlite"
                 let location = StoreLocation(path)
                 let profile = try DemoProfile(path: self.profile)
-                if case .sqlite(let file) = location, FileManager.default.fileExists(atPath: file) {
-                    // Only a rehearsal store is replaced; a store on the real clock holds real work.
-                    let existing = try await location.open()
-                    guard try await existing.setting(Settings.clockMode) == "simulated" else {
-                        throw EngineError(.refused, "\(file) is a store on the real clock; the demo replaces only simulated stores (choose another --store)")
-                    }
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
-                }
-                let store = try await location.open(create: true)
-                try await store.setSetting(Settings.clockMode, "simulated")
-                try await store.setSetting(Settings.clockNow, String(Int(profile.start.timeIntervalSince1970)))
+                let store = try await location.openRehearsal(start: profile.start, purpose: "the demo")
                 let engine = Engine(store: store)
                 let lead = "yamada"
                 let deployed = try await engine.deploy(paths: [workflows], by: lead)

@@ -47,7 +47,8 @@ extension Engine {
         }
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
         let values = try parse(fields, against: decider.definition.eventFields(event), what: "event '\(event)'")
-        return try await deliver(.signal(name: event, fields: values, task: nil), to: caseID, by: user, at: try await now(), key: key)
+        return try await deliver(.signal(name: event, fields: values, task: nil), to: caseID, by: user, at: try await now(), key: key,
+                                 read: record)
     }
 
     /// The field that holds a case's own id: the first required string field named like an id.

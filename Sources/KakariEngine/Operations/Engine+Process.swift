@@ -25,13 +25,16 @@ extension Engine {
 
     /// Delivers `event` to case `id` now and commits the decision with everything it causes.
     /// Retries on a concurrent change; refuses (nothing written) when the core refuses.
-    func deliver(_ event: CaseEvent, to id: String, by user: String, at now: Date, key: String? = nil,
+    /// `read` is the case as the caller just read it, used for the first attempt.
+    func deliver(_ event: CaseEvent, to id: String, by user: String, at now: Date, key: String? = nil, read: CaseRecord? = nil,
                  resolution: ((Outcome) -> EventResolution)? = nil) async throws -> Outcome {
+        var read = read
         for attempt in 0..<Self.retries {
             if let key, let first = try await store.idempotency(key) {
                 return Outcome(caseID: first.caseID, event: first.event, from: first.from, to: first.to, applied: false)
             }
-            let record = try await caseRecord(id)
+            let record: CaseRecord
+            if let r = read { record = r; read = nil } else { record = try await caseRecord(id) }
             let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
             let decision: Decision
             do {

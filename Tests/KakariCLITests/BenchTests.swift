@@ -1,0 +1,43 @@
+import Foundation
+import KakariTesting
+import Testing
+
+@Suite("kakari bench")
+struct BenchTests {
+    @Test("bench measures every figure beside its baseline and leaves a store that verifies, with no scratch tables")
+    func smallRun() throws {
+        let folder = NSTemporaryDirectory() + "kakari-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = KakariProcess(folder: folder)
+        let result = try run.run(["bench", "--cases", "400", "--workflows", Repository.workflows, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let names = figures.compactMap { $0["figure"] as? String }
+        for expected in ["import", "single event", "daemon", "tasks list", "timers", "start-up", "memory"] {
+            #expect(names.contains { $0.contains(expected) }, "\(expected) missing from \(names)")
+        }
+        for figure in figures where figure["baseline"] != nil {
+            let ratio = try #require(figure["ratio"] as? Double, "\(figure)")
+            #expect(ratio > 0)
+        }
+        #expect(figures.allSatisfy { $0["cases"] as? Int == 400 })
+        // Every household was assigned and then ended with the contract: the work really ran.
+        let list = try run.run(["cases", "list", "--store", "kakari-bench.sqlite", "--state", "contract_ended", "--json", "--as", "yamada"])
+        let ended = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(ended.count == 400)
+        #expect(try run.run(["verify", "--store", "kakari-bench.sqlite"]).status == 0)
+    }
+
+    @Test("bench refuses to replace a store on the real clock")
+    func keepsRealStores() throws {
+        let folder = NSTemporaryDirectory() + "kakari-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = KakariProcess(folder: folder)
+        #expect(try run.run(["init", "--store", "work.sqlite"]).status == 0)
+        let result = try run.run(["bench", "--store", "work.sqlite", "--cases", "10", "--workflows", Repository.workflows])
+        #expect(result.status == 1)
+        #expect(result.stderr == "kakari: work.sqlite is a store on the real clock; the benchmark replaces only simulated stores (choose another --store)\n")
+    }
+}
