@@ -76,6 +76,10 @@ extension SQLiteStore {
                 UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
                 """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
         }
+        for dates in w.taskDates {
+            try db.cachedStatement(sql: "UPDATE tasks SET due = ?, follow_up = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')")
+                .execute(arguments: [dates.due?.timeIntervalSince1970, dates.followUp?.timeIntervalSince1970, s.id, dates.key])
+        }
         for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
             if let due {
                 try db.cachedStatement(sql: "INSERT INTO timers(case_id, name, due) VALUES (?, ?, ?) ON CONFLICT(case_id, name) DO UPDATE SET due = excluded.due")

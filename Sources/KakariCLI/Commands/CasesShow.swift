@@ -15,6 +15,7 @@ extension Kakari.Cases {
         /// The fields an event carried (none for starts, timers and child results).
         static func fields(_ entry: HistoryEntry) -> [String: Value] {
             if case .signal(_, let fields, _)? = entry.payload { return fields }
+            if let reason = entry.payload?.reason { return ["reason": .string(reason)] }
             return [:]
         }
 
