@@ -58,9 +58,9 @@ extension Engine {
             let shown = stuck.prefix(20).joined(separator: "\n  ") + (stuck.count > 20 ? "\n  … and \(stuck.count - 20) more" : "")
             throw EngineError(.refused, "\(stuck.count) of \(plan.count) cases cannot move to \(workflow)@\(version); nothing was migrated:\n  \(shown)\nsee them all with --dry-run; leave them out with --where or map their states with --map")
         }
-        let movable = plan
-        for start in stride(from: 0, to: movable.count, by: Self.migrationBatch) {
-            let batch = movable[start..<min(start + Self.migrationBatch, movable.count)]
+        var items = plan.map(\.item)
+        for start in stride(from: 0, to: plan.count, by: Self.migrationBatch) {
+            let batch = plan[start..<min(start + Self.migrationBatch, plan.count)]
             var builder = BatchBuilder(engine: self, by: user, at: now)
             for step in batch { try await builder.add(step.decision!, expected: step.expected) }
             do {
@@ -68,13 +68,20 @@ extension Engine {
             } catch let error as StoreError where error.code == .conflict {
                 // Someone changed a case meanwhile: move this batch's cases one by one, each
                 // decided again on its current state.
-                for step in batch {
-                    let event = CaseEvent.migrate(from: step.item.fromVersion, to: version, state: step.item.toState!, reason: reason)
-                    _ = try? await deliver(event, to: step.item.caseID, by: user, at: now)
+                for (offset, step) in batch.enumerated() {
+                    do {
+                        let current = try await caseRecord(step.item.caseID).snapshot
+                        let target = map[current.state] ?? current.state
+                        let event = CaseEvent.migrate(from: current.version, to: version, state: target, reason: reason)
+                        items[start + offset].toState = try await deliver(event, to: step.item.caseID, by: user, at: now).to
+                    } catch let error as EngineError {
+                        items[start + offset].toState = nil
+                        items[start + offset].problem = "it changed meanwhile, then: \(error.message)"
+                    }
                 }
             }
         }
-        return plan.map(\.item)
+        return items
     }
 
     /// One case's planned move: the report line, and the decision to commit when it can move.
