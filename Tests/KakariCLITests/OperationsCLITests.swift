@@ -44,3 +44,55 @@ struct OperationsCLITests {
         }
     }
 }
+
+/// Changing the household workflow through the binary.
+@Suite("Procedure changes on the command line")
+struct ProcedureChangeCLITests {
+    /// Workflows/ copied into the workspace with `contacted` renamed `met` and a fifth visit.
+    static func edited(_ w: Workspace) throws -> String {
+        let folder = w.folder + "/new"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: Repository.workflows) where name.hasSuffix(".yaml") {
+            var text = try String(contentsOfFile: Repository.workflows + "/" + name, encoding: .utf8)
+            if name == "household-visit.yaml" {
+                text = text.replacingOccurrences(of: "visits + 1 >= 4", with: "visits + 1 >= 5")
+                    .replacingOccurrences(of: "except: [contacted,", with: "except: [met,")
+                    .replacingOccurrences(of: "to: contacted\n", with: "to: met\n")
+                    .replacingOccurrences(of: "\n  contacted:\n", with: "\n  met:\n")
+            }
+            try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
+
+    @Test("replay exits 1 naming the diverging entry; deploy is refused with exit 1 until --map; migrate moves the rest")
+    func procedureChange() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1", "H2"])
+            #expect(try w.kakari(["send", "H1", "assign"]).status == 0)
+            #expect(try w.kakari(["send", "H2", "assign"]).status == 0)
+            let tasks = try #require(try w.json(["tasks", "list", "--json"], as: "kimura") as? [[String: Any]])
+            let visit = try #require(tasks.first { $0["case"] as? String == "H1" }?["id"] as? Int)
+            #expect(try w.kakari(["tasks", "complete", String(visit), "slot=平日夜間", "result=面接", "contact_outcome=納付相談希望"], as: "kimura").status == 0)
+            let new = try Self.edited(w)
+
+            let replay = try w.kakari(["replay", "--against", new + "/household-visit.yaml"])
+            #expect(replay.status == 1)
+            #expect(replay.stdout.contains("H1    3    visit  awaiting_visit → contacted  awaiting_visit → met"))
+
+            let before = try await w.digest()
+            let refused = try w.kakari(["deploy", new])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("household-visit@1: state contacted has 1 running case and is not in the new version"))
+            #expect(try await w.digest() == before)
+
+            #expect(try w.kakari(["deploy", new, "--map", "contacted=met"]).status == 0)
+            let dry = try w.kakari(["cases", "migrate", "--workflow", "household-visit", "--to", "2", "--dry-run", "--reason", "第5回訪問"])
+            #expect(dry.status == 0 && dry.stdout.hasSuffix("1 case would move\n"))
+            #expect(try w.kakari(["cases", "migrate", "--workflow", "household-visit", "--to", "2", "--reason", "第5回訪問"], as: "suzuki").status == 3)
+            let moved = try w.kakari(["cases", "migrate", "--workflow", "household-visit", "--to", "2", "--reason", "第5回訪問"])
+            #expect(moved.status == 0 && moved.stdout.hasSuffix("1 case moved\n"))
+            #expect(try w.kakari(["verify"]).status == 0)
+        }
+    }
+}
