@@ -50,19 +50,7 @@ struct OperationsCLITests {
 struct ProcedureChangeCLITests {
     /// Workflows/ copied into the workspace with `contacted` renamed `met` and a fifth visit.
     static func edited(_ w: Workspace) throws -> String {
-        let folder = w.folder + "/new"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: Repository.workflows) where name.hasSuffix(".yaml") {
-            var text = try String(contentsOfFile: Repository.workflows + "/" + name, encoding: .utf8)
-            if name == "household-visit.yaml" {
-                text = text.replacingOccurrences(of: "visits + 1 >= 4", with: "visits + 1 >= 5")
-                    .replacingOccurrences(of: "except: [contacted,", with: "except: [met,")
-                    .replacingOccurrences(of: "to: contacted\n", with: "to: met\n")
-                    .replacingOccurrences(of: "\n  contacted:\n", with: "\n  met:\n")
-            }
-            try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
-        }
-        return folder
+        try EditedWorkflows.write(to: w.folder + "/new") { EditedWorkflows.contactedRenamedMet(EditedWorkflows.fifthVisit($0)) }
     }
 
     @Test("replay exits 1 naming the diverging entry; deploy is refused with exit 1 until --map; migrate moves the rest")

@@ -23,10 +23,7 @@ struct WorkflowDiffTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var text = try String(contentsOfFile: Repository.workflows + "/household-visit.yaml", encoding: .utf8)
-        text = text.replacingOccurrences(of: "visits + 1 >= 4", with: "visits + 1 >= 5")
-            .replacingOccurrences(of: "except: [contacted,", with: "except: [met,")
-            .replacingOccurrences(of: "to: contacted\n", with: "to: met\n")
-            .replacingOccurrences(of: "\n  contacted:\n", with: "\n  met:\n")
+        text = EditedWorkflows.contactedRenamedMet(EditedWorkflows.fifthVisit(text))
             .replacingOccurrences(of: "  visits: {type: int, label: 訪問回数, default: 0}\n",
                                   with: "  visits: {type: int, label: 訪問回数, default: 0}\n  children: {type: int, label: 子どもの数, default: 0}\n")
             .replacingOccurrences(of: "        due: 10bd\n        follow_up: 5bd\n", with: "        due: 15bd\n        follow_up: 5bd\n")

@@ -12,23 +12,12 @@ struct VersionChangeTests {
     /// The ward's workflows copied to a folder of `store`, with household-visit.yaml edited: a
     /// fifth visit, and (with `renameContacted`) a new field `children` and `contacted` renamed `met`.
     static func editedWorkflows(_ s: TemporaryStore, renameContacted: Bool = true) throws -> String {
-        let folder = s.folder + "/workflows-v2-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: Repository.workflows) where name.hasSuffix(".yaml") {
-            var text = try String(contentsOfFile: Repository.workflows + "/" + name, encoding: .utf8)
-            if name == "household-visit.yaml" {
-                text = text.replacingOccurrences(of: "visits + 1 >= 4", with: "visits + 1 >= 5")
-                if renameContacted {
-                    text = text.replacingOccurrences(of: "  preschool_children: {type: bool, label: 未就学児あり, default: false}\n",
-                                                     with: "  preschool_children: {type: bool, label: 未就学児あり, default: false}\n  children: {type: int, label: 子どもの数, default: 0}\n")
-                    text = text.replacingOccurrences(of: "except: [contacted,", with: "except: [met,")
-                        .replacingOccurrences(of: "to: contacted\n", with: "to: met\n")
-                        .replacingOccurrences(of: "\n  contacted:\n", with: "\n  met:\n")
-                }
-            }
-            try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        try EditedWorkflows.write(to: s.folder + "/workflows-v2-\(UUID().uuidString.prefix(8))") { text in
+            guard renameContacted else { return EditedWorkflows.fifthVisit(text) }
+            return EditedWorkflows.contactedRenamedMet(EditedWorkflows.fifthVisit(text))
+                .replacingOccurrences(of: "  preschool_children: {type: bool, label: 未就学児あり, default: false}\n",
+                                      with: "  preschool_children: {type: bool, label: 未就学児あり, default: false}\n  children: {type: int, label: 子どもの数, default: 0}\n")
         }
-        return folder
     }
 
     /// 60 households from Examples/households.csv, mid-survey: H000001–H000020 met (contacted),
