@@ -65,9 +65,10 @@ extension SQLiteStore {
         // and closed within one batch ends closed.
         for order in w.openTasks {
             try db.cachedStatement(sql: """
-                INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
-                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section, order.due?.timeIntervalSince1970,
+                INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section,
+                                         w.claims[order.key] == nil ? "open" : "claimed", w.claims[order.key], order.due?.timeIntervalSince1970,
                                          order.followUp?.timeIntervalSince1970, order.priority, order.event, order.decision,
                                          order.contractor, w.at.timeIntervalSince1970])
         }

@@ -28,6 +28,9 @@ public struct CaseWrite: Sendable {
     public var at: Date
     /// New due and follow-up dates for open tasks (after a suspension), by task key.
     public var taskDates: [TaskDates] = []
+    /// Holders of tasks this write opens, by task key: those tasks start claimed by them
+    /// (a migration keeps a claim on a task it re-creates with the same kind and section).
+    public var claims: [String: String] = [:]
 
     public init(snapshot: CaseSnapshot, expectedSequence: Int?, history: [HistoryEntry], openTasks: [TaskOrder] = [],
                 closedTasks: [ClosedTask] = [], timers: [String: Date?] = [:], at: Date) {

@@ -78,7 +78,7 @@ struct VersionChangeTests {
         }
     }
 
-    @Test("migrating a mid-survey population: the dry run names the case that cannot move, the real run moves the rest and they get a fifth visit")
+    @Test("migrating a mid-survey population: the dry run names the case that cannot move, the real run moves the rest, keeping claims, and they get a fifth visit")
     func migratePopulation() async throws {
         try await withStore { s in
             try await Self.midSurvey(s)
@@ -90,6 +90,8 @@ struct VersionChangeTests {
             #expect(dry.first { $0.caseID == "H000031" }?.problem?.contains("waits for its child case") == true)
             #expect(dry.first { $0.caseID == "H000021" }?.toState == "absent")
 
+            let held = try await s.openTask("H000040", kind: "visit")
+            try await s.engine.claim(held.id, by: "kimura")
             let before = try await s.digest()
             await #expect(throws: EngineError.self) {
                 try await s.engine.migrate(workflow: "household-visit", to: 2, map: [:], filter: nil, dryRun: false,
@@ -101,6 +103,9 @@ struct VersionChangeTests {
                                                   dryRun: false, reason: "第5回訪問の追加", by: "yamada")
             #expect(done.count == 39 && done.allSatisfy { $0.problem == nil })
             #expect(try await s.snapshot("H000031").version == 1)
+            let recreated = try await s.openTask("H000040", kind: "visit")
+            #expect(recreated.id != held.id && recreated.status == .claimed && recreated.assignee == "kimura",
+                    "a claim stays with its holder when the migration re-creates the task")
             let visit = try await s.openTask("H000032", kind: "visit")
             #expect(visit.title.hasSuffix("訪問 2 回目"))
             for _ in 1...3 { try await s.visit("H000032", "不在") }

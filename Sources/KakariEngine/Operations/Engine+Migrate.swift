@@ -63,6 +63,7 @@ extension Engine {
             let batch = plan[start..<min(start + Self.migrationBatch, plan.count)]
             var builder = BatchBuilder(engine: self, by: user, at: now)
             for step in batch { try await builder.add(step.decision!, expected: step.expected) }
+            try await keepClaims(&builder.batch)
             do {
                 try await store.commit(builder.batch)
             } catch let error as StoreError where error.code == .conflict {
@@ -82,6 +83,21 @@ extension Engine {
             }
         }
         return items
+    }
+
+    /// A task claimed before the move stays with its holder when the move re-creates a task of
+    /// the same kind for the same section.
+    func keepClaims(_ batch: inout CommitBatch) async throws {
+        for i in batch.cases.indices where !batch.cases[i].openTasks.isEmpty {
+            var claimed = try await store.tasks(TaskFilter(statuses: [.claimed], caseID: batch.cases[i].snapshot.id))
+            guard !claimed.isEmpty else { continue }
+            for order in batch.cases[i].openTasks {
+                guard let n = claimed.firstIndex(where: { $0.kind == order.kind && $0.section == order.section }),
+                      let holder = claimed[n].assignee else { continue }
+                batch.cases[i].claims[order.key] = holder
+                claimed.remove(at: n)
+            }
+        }
     }
 
     /// One case's planned move: the report line, and the decision to commit when it can move.
