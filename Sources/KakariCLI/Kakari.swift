@@ -11,7 +11,7 @@ struct Kakari: AsyncParsableCommand {
         gives tasks to the section that must act; staff work their tasks from this command line.
         """,
         subcommands: [
-            Lint.self, Graph.self, Schema.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
+            Lint.self, Graph.self, Schema.self, Diff.self, Replay.self, Prune.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
             Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Demo.self, Bench.self,
         ]
     )

@@ -66,6 +66,25 @@ enum SQLiteMigrations {
                     WHERE status IN ('claimed', 'open');
                 """)
         }
+        migrator.registerMigration("v3-prune-guard-and-summary") { db in
+            // History stays append-only; the one exception is `prune`, which deletes the
+            // histories of finished cases while a row in prune_guard exists inside its own
+            // transaction (it removes the row before committing).
+            try db.execute(sql: """
+                CREATE TABLE prune_guard (active INTEGER NOT NULL);
+                DROP TRIGGER history_is_append_only_delete;
+                CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+                    WHEN NOT EXISTS (SELECT 1 FROM prune_guard)
+                    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+                CREATE TABLE prune_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, by TEXT NOT NULL,
+                    finished_before REAL NOT NULL, cases INTEGER NOT NULL,
+                    history_entries INTEGER NOT NULL, tasks INTEGER NOT NULL);
+                CREATE TABLE pruned_cases (
+                    run INTEGER NOT NULL REFERENCES prune_runs(id), workflow TEXT NOT NULL,
+                    version INTEGER NOT NULL, result TEXT NOT NULL, cases INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 }

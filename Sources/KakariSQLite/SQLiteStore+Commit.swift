@@ -67,9 +67,10 @@ extension SQLiteStore {
         // and closed within one batch ends closed.
         for order in w.openTasks {
             try db.cachedStatement(sql: """
-                INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
-                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section, order.due?.timeIntervalSince1970,
+                INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section,
+                                         w.claims[order.key] == nil ? "open" : "claimed", w.claims[order.key], order.due?.timeIntervalSince1970,
                                          order.followUp?.timeIntervalSince1970, order.priority, order.event, order.decision,
                                          order.contractor, w.at.timeIntervalSince1970])
         }
@@ -77,6 +78,10 @@ extension SQLiteStore {
             try db.cachedStatement(sql: """
                 UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
                 """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
+        }
+        for dates in w.taskDates {
+            try db.cachedStatement(sql: "UPDATE tasks SET due = ?, follow_up = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')")
+                .execute(arguments: [dates.due?.timeIntervalSince1970, dates.followUp?.timeIntervalSince1970, s.id, dates.key])
         }
         for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
             if let due {

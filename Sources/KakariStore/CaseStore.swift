@@ -49,6 +49,17 @@ public protocol CaseStore: Sendable {
     /// Which of `keys` have been used, in one read.
     func usedKeys(_ keys: [String]) async throws -> Set<String>
     func commit(_ batch: CommitBatch) async throws
+
+    // MARK: Operations (changing workflows while cases run)
+    /// How many unfinished cases of `workflow`@`version` are in each state.
+    func runningCaseCounts(workflow: String, version: Int) async throws -> [String: Int]
+    /// Deletes, in bulk and in one transaction, the finished cases last changed before
+    /// `finishedBefore` with their history, tasks, timers and keys, and records how many by
+    /// workflow, version and result. Deletes nothing and returns the reasons when one of them
+    /// still has an open task, a running timer or an unfinished child.
+    func prune(finishedBefore: Date, at: Date, by: String) async throws -> PruneResult
+    /// Every prune's counts, oldest first.
+    func pruneSummary() async throws -> [PrunedCount]
 }
 
 /// A definition file as stored with a bundle.

@@ -26,6 +26,11 @@ public struct CaseWrite: Sendable {
     /// Timers to set (a date) or delete (nil), by name.
     public var timers: [String: Date?]
     public var at: Date
+    /// New due and follow-up dates for open tasks (after a suspension), by task key.
+    public var taskDates: [TaskDates] = []
+    /// Holders of tasks this write opens, by task key: those tasks start claimed by them
+    /// (a migration keeps a claim on a task it re-creates with the same kind and section).
+    public var claims: [String: String] = [:]
 
     public init(snapshot: CaseSnapshot, expectedSequence: Int?, history: [HistoryEntry], openTasks: [TaskOrder] = [],
                 closedTasks: [ClosedTask] = [], timers: [String: Date?] = [:], at: Date) {
@@ -49,6 +54,19 @@ public struct ClosedTask: Hashable, Sendable {
         self.key = key
         self.status = status
         self.by = by
+    }
+}
+
+/// An open task's dates moved by a resumed suspension.
+public struct TaskDates: Hashable, Sendable {
+    public var key: String
+    public var due: Date?
+    public var followUp: Date?
+
+    public init(key: String, due: Date?, followUp: Date?) {
+        self.key = key
+        self.due = due
+        self.followUp = followUp
     }
 }
 

@@ -42,18 +42,27 @@ public enum JSONReader {
                 tasks.append(.init(key: key, kind: kind, event: event))
             }
         }
-        var timers: [String: Date] = [:]
-        if case .object(let t)? = o["timers"] {
-            for (k, v) in t {
-                guard case .number(let seconds) = v else { return nil }
-                timers[k] = Date(timeIntervalSince1970: seconds)
+        func dates(_ node: Node?) -> [String: Date]? {
+            var out: [String: Date] = [:]
+            if case .object(let t)? = node {
+                for (k, v) in t {
+                    guard case .number(let seconds) = v else { return nil }
+                    out[k] = Date(timeIntervalSince1970: seconds)
+                }
             }
+            return out
+        }
+        guard let timers = dates(o["timers"]) else { return nil }
+        var suspended: Suspension?
+        if case .object(let s)? = o["suspended"] {
+            guard case .number(let at)? = s["at"], let paused = dates(s["timers"]) else { return nil }
+            suspended = Suspension(at: Date(timeIntervalSince1970: at), timers: paused)
         }
         func optionalString(_ key: String) -> String? { if case .string(let s)? = o[key] { s } else { nil } }
         return CaseSnapshot(id: id, workflow: workflow, version: Int(version), state: state, data: data, openTasks: tasks,
                             timers: timers, waitingFor: optionalString("waitingFor"), parent: optionalString("parent"),
                             finished: finished, result: optionalString("result"), sequence: Int(sequence),
-                            enteredAt: Date(timeIntervalSince1970: entered))
+                            enteredAt: Date(timeIntervalSince1970: entered), suspended: suspended)
     }
 
     static func value(_ node: Node) -> Value? {

@@ -28,6 +28,9 @@ public enum JSONWriter {
         case .childFinished(let child, let result):
             out += "{\"childFinished\":{\"child\":"; string(child, &out)
             out += ",\"result\":"; string(result, &out); out += "}}"
+        case .suspend, .resume, .move, .cancel, .migrate, .reopen:
+            // Operator events are rare: Foundation's encoder writes them.
+            out = StoreJSON.encode(event)
         }
         return out
     }
@@ -80,20 +83,31 @@ public enum JSONWriter {
         if let result = s.result { key("result", &out); string(result, &out); out += "," }
         key("sequence", &out); out += String(s.sequence) + ","
         key("state", &out); string(s.state, &out); out += ","
-        key("timers", &out)
-        out += "{"
-        for (i, name) in s.timers.keys.sorted().enumerated() {
-            if i > 0 { out += "," }
-            string(name, &out)
-            out += ":" + number(s.timers[name]!.timeIntervalSince1970)
+        if let suspended = s.suspended {
+            key("suspended", &out)
+            out += "{\"at\":" + number(suspended.at.timeIntervalSince1970) + ",\"timers\":"
+            timers(suspended.timers, &out)
+            out += "},"
         }
-        out += "},"
+        key("timers", &out)
+        timers(s.timers, &out)
+        out += ","
         key("version", &out); out += String(s.version)
         if let waiting = s.waitingFor { out += ","; key("waitingFor", &out); string(waiting, &out) }
         out += ","
         key("workflow", &out); string(s.workflow, &out)
         out += "}"
         return out
+    }
+
+    private static func timers(_ timers: [String: Date], _ out: inout String) {
+        out += "{"
+        for (i, name) in timers.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            string(name, &out)
+            out += ":" + number(timers[name]!.timeIntervalSince1970)
+        }
+        out += "}"
     }
 
     private static func key(_ name: String, _ out: inout String) {

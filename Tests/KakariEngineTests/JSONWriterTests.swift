@@ -21,6 +21,12 @@ struct JSONWriterTests {
         #expect(JSONReader.snapshot(StoreJSON.encode(snapshot)) == snapshot, "it also reads JSONEncoder's form")
         #expect(JSONReader.snapshot("{\"id\": 1}") == nil)
         #expect(JSONReader.snapshot("not json") == nil)
+        var suspended = snapshot
+        suspended.timers = [:]
+        suspended.suspended = Suspension(at: Date(timeIntervalSince1970: 1_763_600_000), timers: snapshot.timers)
+        let pausedText = JSONWriter.encode(suspended)
+        #expect(pausedText == StoreJSON.encode(suspended), "a suspended snapshot is written as JSONEncoder writes it")
+        #expect(JSONReader.snapshot(pausedText) == suspended)
         let minimal = CaseSnapshot(id: "x", workflow: "w", version: 1, state: "s", data: [:], enteredAt: Date(timeIntervalSince1970: 0))
         #expect(try StoreJSON.decode(CaseSnapshot.self, JSONWriter.encode(minimal)) == minimal)
     }
@@ -34,6 +40,9 @@ struct JSONWriterTests {
             .signal(name: "withdraw", fields: ["reason": .string("転出")], task: nil),
             .timer(name: "deadline"),
             .childFinished(child: "H1/4", result: "registry_deleted"),
+            .suspend(reason: "入院"), .resume(reason: "退院"), .move(state: "counselling", reason: "訂正"),
+            .cancel(reason: "重複"), .migrate(from: 1, to: 2, state: "met", reason: "第5回訪問"),
+            .reopen(task: "3.1", state: "contacted", reason: "誤り"),
         ]
         for event in events {
             #expect(try StoreJSON.decode(CaseEvent.self, JSONWriter.encode(event)) == event)

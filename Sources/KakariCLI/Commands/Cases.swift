@@ -9,7 +9,7 @@ extension Kakari {
     struct Cases: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import, start, list and show cases.",
-            subcommands: [Import.self, Start.self, List.self, Show.self]
+            subcommands: [Import.self, Start.self, List.self, Show.self, Suspend.self, Resume.self, Move.self, Cancel.self, Migrate.self]
         )
 
         /// `kakari cases import WORKFLOW FILE.csv`.

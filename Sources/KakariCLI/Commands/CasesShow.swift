@@ -15,6 +15,7 @@ extension Kakari.Cases {
         /// The fields an event carried (none for starts, timers and child results).
         static func fields(_ entry: HistoryEntry) -> [String: Value] {
             if case .signal(_, let fields, _)? = entry.payload { return fields }
+            if let reason = entry.payload?.reason { return ["reason": .string(reason)] }
             return [:]
         }
 
@@ -39,12 +40,14 @@ extension Kakari.Cases {
                         },
                         "tasks": tasks.map(out.json), "parent": s.parent ?? NSNull(), "children": children,
                         "finished": s.finished, "result": s.result ?? NSNull(),
+                        "suspended_since": s.suspended.map { out.iso($0.at) as Any } ?? NSNull(),
                     ] as [String: Any])
                     return
                 }
                 let stateLabel = definition?.state(s.state)?.label ?? s.state
                 print("\(s.id)  \(definition?.label ?? s.workflow) (\(s.workflow)@\(s.version))")
                 print("state: \(stateLabel) (\(s.state))\(s.finished ? ", finished: \(s.result ?? "")" : "")")
+                if let suspension = s.suspended { print("suspended since \(out.date(suspension.at)) (kakari cases resume)") }
                 if let parent = s.parent { print("parent: \(parent)") }
                 if !children.isEmpty { print("children: \(children.joined(separator: ", "))") }
                 print("\ndata:")

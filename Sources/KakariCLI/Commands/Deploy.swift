@@ -9,7 +9,9 @@ extension Kakari {
             abstract: "Validate and store definitions as one bundle, all or nothing.",
             discussion: """
             A changed workflow gets a new version; running cases keep theirs. Prints NAME@VERSION \
-            per workflow.
+            per workflow. A new version that drops a state with running cases is refused (exit 1, \
+            with the states and case counts) unless --map says where those cases go; they then \
+            migrate to the new version (see docs/operations.md).
 
             Example: kakari deploy Workflows/
             """
@@ -18,12 +20,16 @@ extension Kakari {
         @Argument(help: "Files or folders of definitions.")
         var paths: [String]
 
+        @Option(help: ArgumentHelp("Where running cases of a state the new version drops go (OLD_STATE=NEW_STATE, repeatable); they migrate to the new version.", valueName: "OLD=NEW"))
+        var map: [String] = []
+
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             try await failing {
+                let mapping = try stateMap(map)
                 let context = try await CommandContext.open(global)
-                let deployed = try await context.engine.deploy(paths: paths, by: context.user)
+                let deployed = try await context.engine.deploy(paths: paths, map: mapping, by: context.user)
                 if context.json {
                     Output.printJSON(deployed.map { ["name": $0.name, "version": $0.version, "changed": $0.changed] as [String: Any] })
                 } else {

@@ -33,12 +33,14 @@ public struct CaseSnapshot: Hashable, Sendable, Codable {
     public var sequence: Int
     /// When the case entered its current state.
     public var enteredAt: Date
+    /// Set while an operator has the case suspended.
+    public var suspended: Suspension?
 
     public init(
         id: String, workflow: String, version: Int, state: String, data: [String: Value],
         openTasks: [OpenTask] = [], timers: [String: Date] = [:], waitingFor: String? = nil,
         parent: String? = nil, finished: Bool = false, result: String? = nil, sequence: Int = 0,
-        enteredAt: Date
+        enteredAt: Date, suspended: Suspension? = nil
     ) {
         self.id = id
         self.workflow = workflow
@@ -53,5 +55,6 @@ public struct CaseSnapshot: Hashable, Sendable, Codable {
         self.result = result
         self.sequence = sequence
         self.enteredAt = enteredAt
+        self.suspended = suspended
     }
 }

@@ -19,6 +19,9 @@ import Foundation
 ///   a child case starts. Entering a final state finishes the case, cancels the deadline and
 ///   reports the result to the parent. A branch back to the same state re-enters it.
 ///
+/// - **Operator events** (suspend, resume, move, cancel, migrate, reopen) are described in
+///   `Decider+Operator.swift`; they are history entries like any other and replay the same way.
+///
 /// Nothing here reads a clock, a file or a database: the same inputs give the same decision.
 public struct Decider: Sendable {
     public var definition: WorkflowDefinition
@@ -60,8 +63,10 @@ public struct Decider: Sendable {
             return try start(id: snapshot.id, version: snapshot.version, data: data, parent: parent, now: now)
         case .signal(let name, let fields, let taskKey):
             return try signal(snapshot, name, fields, taskKey, event, now)
+        case .suspend, .resume, .move, .cancel, .migrate, .reopen:
+            return try operate(snapshot, event, now: now)
         case .timer(let name):
-            guard !snapshot.finished, snapshot.timers[name] != nil else { return ignored(snapshot, event) }
+            guard !snapshot.finished, snapshot.suspended == nil, snapshot.timers[name] != nil else { return ignored(snapshot, event) }
             let branches: [Branch]
             if name == Self.deadlineTimer, let deadline = definition.deadline {
                 if deadline.except.contains(snapshot.state) {
@@ -82,6 +87,7 @@ public struct Decider: Sendable {
                 return spent(snapshot, name, event, note: error.message)
             }
         case .childFinished(let child, let result):
+            try requireNotSuspended(snapshot, "the result '\(result)' of \(child)")
             guard !snapshot.finished, snapshot.waitingFor == child,
                   let childDefinition = definition.state(snapshot.state)?.child,
                   let branches = childDefinition.results[result]
@@ -96,6 +102,7 @@ public struct Decider: Sendable {
         guard !snapshot.finished else {
             throw DecisionError(.caseFinished, "case \(snapshot.id) is finished (\(label(of: snapshot.state))) and accepts no events")
         }
+        try requireNotSuspended(snapshot, "'\(name)'")
         guard let state = definition.state(snapshot.state) else {
             throw DecisionError(.unknownState, "case \(snapshot.id) is in state '\(snapshot.state)', which its workflow does not define")
         }
@@ -124,7 +131,7 @@ public struct Decider: Sendable {
                         effects: [.cancelTimer(name: name)], applied: true, note: note)
     }
 
-    private func ignored(_ snapshot: CaseSnapshot, _ event: CaseEvent) -> Decision {
+    func ignored(_ snapshot: CaseSnapshot, _ event: CaseEvent) -> Decision {
         Decision(event: event, from: snapshot.state, after: snapshot, changes: [], effects: [], applied: false, note: nil)
     }
 
@@ -132,7 +139,7 @@ public struct Decider: Sendable {
         Evaluator(caseData: data, eventData: eventData, tables: definition.tables, today: calendar.day(of: now))
     }
 
-    private func take(_ branches: [Branch], _ snapshot: CaseSnapshot, _ event: CaseEvent, eventData: [String: Value],
+    func take(_ branches: [Branch], _ snapshot: CaseSnapshot, _ event: CaseEvent, eventData: [String: Value],
                       completedTask: String?, now: Date, refusal: String) throws(DecisionError) -> Decision {
         let before = evaluator(snapshot.data, eventData, now)
         var chosen: Branch?
@@ -174,7 +181,7 @@ public struct Decider: Sendable {
         return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true, note: nil)
     }
 
-    private func enter(_ state: StateDefinition, _ s: inout CaseSnapshot, _ effects: inout [Effect], now: Date) throws(DecisionError) {
+    func enter(_ state: StateDefinition, _ s: inout CaseSnapshot, _ effects: inout [Effect], now: Date) throws(DecisionError) {
         s.state = state.name
         s.enteredAt = now
         let seq = s.sequence
@@ -225,7 +232,7 @@ public struct Decider: Sendable {
         }
     }
 
-    private func dueDate(of timer: TimerDefinition, data: [String: Value], now: Date) throws(DecisionError) -> Date? {
+    func dueDate(of timer: TimerDefinition, data: [String: Value], now: Date) throws(DecisionError) -> Date? {
         switch timer.schedule {
         case .after(let duration):
             return calendar.add(duration, to: now, rollToOpenDay: timer.rollToOpenDay)

@@ -4,7 +4,8 @@ public struct DecisionError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The kind of refusal, for programs.
     public enum Code: String, Hashable, Sendable {
         case caseFinished, eventNotAccepted, noBranchMatched, unknownField, wrongType,
-             missingField, expressionFailed, taskNotOpen, unknownState
+             missingField, expressionFailed, taskNotOpen, unknownState,
+             caseSuspended, notSuspended
     }
 
     public var code: Code

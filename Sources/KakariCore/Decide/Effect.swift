@@ -14,6 +14,9 @@ public enum Effect: Hashable, Sendable, Codable {
     case startChild(id: String, workflow: String, data: [String: Value])
     /// Tell the parent case this case finished with `result`.
     case notifyParent(parent: String, result: String)
+    /// Move the due and follow-up dates of the case's open tasks forward by a suspension
+    /// from `suspendedAt` until the decision's time (`BusinessCalendar.postpone`).
+    case postponeTasks(suspendedAt: Date)
 }
 
 /// A task to create, fully computed from the definition and the case's data.

@@ -35,7 +35,7 @@ extension Engine {
             }
             let record: CaseRecord
             if let r = read { record = r; read = nil } else { record = try await caseRecord(id) }
-            let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
+            let decider = try await self.decider(record.snapshot.workflow, event.migrationTarget ?? record.snapshot.version)
             let decision: Decision
             do {
                 decision = try decider.decide(record.snapshot, event, now: now)
@@ -142,7 +142,7 @@ struct BatchBuilder {
             write.history.append(HistoryEntry(
                 caseID: id, seq: 0, at: at, kind: .decision, event: decision.event.displayName, payload: decision.event,
                 from: decision.from, to: decision.to, by: by, detail: HistoryDetail(changes: decision.from == nil ? [] : decision.changes, version: decision.after.version,
-                                                       note: decision.note, dataset: decision.from == nil ? dataset : nil).json))
+                                                       note: decision.note ?? decision.event.reason, dataset: decision.from == nil ? dataset : nil).json))
         }
         var followUps: [Effect] = []
         for effect in decision.effects {
@@ -153,6 +153,13 @@ struct BatchBuilder {
             case .scheduleTimer(let name, let due): write.timers[name] = .some(due)
             case .cancelTimer(let name): write.timers[name] = .some(nil)
             case .startChild, .notifyParent: followUps.append(effect)
+            case .postponeTasks(let since):
+                let calendar = try await engine.decider(decision.after.workflow, decision.after.version).calendar
+                for task in try await engine.store.tasks(TaskFilter(caseID: id)) {
+                    write.taskDates.append(TaskDates(
+                        key: task.key, due: task.due.map { calendar.postpone($0, suspendedAt: since, resumedAt: at) },
+                        followUp: task.followUp.map { calendar.postpone($0, suspendedAt: since, resumedAt: at) }))
+                }
             }
         }
         if case .timer(let name) = decision.event, !decision.applied { write.timers[name] = .some(nil) }

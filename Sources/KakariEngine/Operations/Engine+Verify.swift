@@ -27,24 +27,18 @@ extension Engine {
         guard let record = try await store.caseRecord(id) else { return "missing" }
         let stored = record.snapshot
         let decisions = try await store.history(id).filter { $0.kind == .decision }
-        guard let first = decisions.first, case .start(let data, let parent)? = first.payload else {
-            return "its history does not begin with a start"
-        }
-        let decider: Decider
-        do { decider = try await self.decider(stored.workflow, stored.version) } catch { return "\(error)" }
-        var snapshot: CaseSnapshot
+        let versions = HistoryReplay.versions(decisions, current: stored.version)
+        var deciders: [Int: Decider] = [:]
         do {
-            snapshot = try decider.start(id: id, version: stored.version, data: data, parent: parent, now: first.at).after
-            for entry in decisions.dropFirst() {
-                guard let event = entry.payload else { return "history entry \(entry.seq) has no event" }
-                let d = try decider.decide(snapshot, event, now: entry.at)
-                guard d.from == entry.from, d.to == entry.to else {
-                    return "entry \(entry.seq) (\(entry.event)) replays as \(d.from ?? "") → \(d.to), recorded \(entry.from ?? "") → \(entry.to)"
-                }
-                snapshot = d.after
-            }
-        } catch {
-            return "replay refused an event the history holds: \(error)"
+            for v in Set(versions) { deciders[v] = try await self.decider(stored.workflow, v) }
+        } catch { return "\(error)" }
+        let snapshot: CaseSnapshot
+        switch HistoryReplay.run(decisions, id: id, deciders: deciders, first: versions[0]) {
+        case .success(let s): snapshot = s
+        case .failure(let d):
+            if d.got.hasPrefix("refused: ") { return "replay refused an event the history holds: \(d.got.dropFirst(9))" }
+            if d.event == "start" && d.got == "no start" { return "its history does not begin with a start" }
+            return "entry \(d.seq) (\(d.event)) replays as \(d.got), recorded \(d.expected)"
         }
         if snapshot != stored {
             var differences: [String] = []
