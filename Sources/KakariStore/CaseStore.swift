@@ -49,6 +49,17 @@ public protocol CaseStore: Sendable {
     /// Which of `keys` have been used, in one read.
     func usedKeys(_ keys: [String]) async throws -> Set<String>
     func commit(_ batch: CommitBatch) async throws
+
+    // MARK: Audit
+    /// Stores a bundle like `deploy(files:versions:at:by:)` and appends `audit` to the audit
+    /// chain in the same transaction.
+    func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String, audit: [AuditEntry]) async throws -> Int64
+    /// Appends entries to the audit chain in one transaction: each is numbered and hashed
+    /// (`AuditChain.link`) after the last stored entry, read inside that transaction, and
+    /// the head (`AuditChain.headSetting`) moves to the new last entry.
+    func appendAudit(_ entries: [AuditEntry]) async throws
+    /// Audit entries matching `filter`, in chain order.
+    func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
 }
 
 /// A definition file as stored with a bundle.
