@@ -129,7 +129,7 @@ extension Kakari {
                 whose home town (home_town in staff.yaml) is the case's town or next to it (neighbours in the \
                 towns table), fewest open tasks first; tasks nobody may take stay unassigned and are listed.
 
-                Examples: kakari tasks assign 42 suzuki; kakari tasks assign --auto --section survey_contractor
+                Example: kakari tasks assign 42 suzuki, or kakari tasks assign --auto --section survey_contractor
                 """
             )
             @Argument(help: "The task id.") var task: String?
