@@ -25,7 +25,11 @@ public enum AuditChain {
     /// The hash of `entry` following `previousHash`.
     public static func hash(_ entry: AuditEntry, after previousHash: String) -> String {
         let digest = SHA256.hash(data: Data((previousHash + "\n" + canonical(entry)).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0f)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `entries` linked after the entry `(seq, hash)`, numbered and hashed; what a store
