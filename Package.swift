@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KakariEngineTests",
-            dependencies: ["KakariEngine", "KakariTesting"]
+            dependencies: ["KakariEngine", "KakariTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KakariCLITests",

@@ -12,7 +12,7 @@ struct Kakari: AsyncParsableCommand {
         """,
         subcommands: [
             Lint.self, Graph.self, Schema.self, Diff.self, Replay.self, Prune.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
-            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Demo.self, Bench.self,
+            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Audit.self, Demo.self, Bench.self,
         ]
     )
 

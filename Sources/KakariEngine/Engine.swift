@@ -11,6 +11,8 @@ public struct Engine: Sendable {
     public let store: any CaseStore
     public let cache: DefinitionCache
     public var logger: Logger
+    /// The command being run (`tasks complete`), recorded in the audit log.
+    public var command: String = "api"
 
     public init(store: any CaseStore, cache: DefinitionCache = DefinitionCache(), logger: Logger = Logger(label: "kakari")) {
         self.store = store

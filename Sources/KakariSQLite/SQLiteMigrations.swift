@@ -85,6 +85,20 @@ enum SQLiteMigrations {
                     version INTEGER NOT NULL, result TEXT NOT NULL, cases INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v4-audit-chain") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY, at REAL NOT NULL, user TEXT NOT NULL, command TEXT NOT NULL,
+                    action TEXT NOT NULL, case_id TEXT, fields TEXT NOT NULL, detail TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+                CREATE INDEX audit_by_case ON audit(case_id) WHERE case_id IS NOT NULL;
+                CREATE INDEX audit_by_user ON audit(user);
+                CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -34,6 +34,7 @@ extension SQLiteStore {
             guard db.changesCount == 1 else { throw StoreError(.conflict, "queued event \(resolution.id) was already handled") }
         }
         for change in batch.taskChanges { try apply(change, db) }
+        try appendAudit(batch.audit, db)
     }
 
     static func apply(_ w: CaseWrite, _ db: Database) throws {

@@ -75,7 +75,12 @@ public final class SQLiteStore: CaseStore {
     // MARK: Definitions
 
     public func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String) async throws -> Int64 {
+        try await deploy(files: files, versions: versions, at: at, by: by, audit: [])
+    }
+
+    public func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String, audit: [AuditEntry]) async throws -> Int64 {
         try await write { db in
+            try Self.appendAudit(audit, db)
             try db.execute(sql: "INSERT INTO bundles(deployed_at, deployed_by) VALUES (?, ?)", arguments: [at.timeIntervalSince1970, by])
             let bundle = db.lastInsertedRowID
             for f in files {

@@ -60,6 +60,17 @@ public protocol CaseStore: Sendable {
     func prune(finishedBefore: Date, at: Date, by: String) async throws -> PruneResult
     /// Every prune's counts, oldest first.
     func pruneSummary() async throws -> [PrunedCount]
+
+    // MARK: Audit
+    /// Stores a bundle like `deploy(files:versions:at:by:)` and appends `audit` to the audit
+    /// chain in the same transaction.
+    func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String, audit: [AuditEntry]) async throws -> Int64
+    /// Appends entries to the audit chain in one transaction: each is numbered and hashed
+    /// (`AuditChain.link`) after the last stored entry, read inside that transaction, and
+    /// the head (`AuditChain.headSetting`) moves to the new last entry.
+    func appendAudit(_ entries: [AuditEntry]) async throws
+    /// Audit entries matching `filter`, in chain order.
+    func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
 }
 
 /// A definition file as stored with a bundle.

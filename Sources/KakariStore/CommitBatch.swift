@@ -9,10 +9,13 @@ public struct CommitBatch: Sendable {
     public var idempotency: [IdempotencyRecord] = []
     public var resolvedEvents: [EventResolution] = []
     public var taskChanges: [TaskChange] = []
+    /// Audit entries for this write, appended to the chain (numbered and hashed from the
+    /// last stored entry) inside the same transaction.
+    public var audit: [AuditEntry] = []
 
     public init() {}
 
-    public var isEmpty: Bool { cases.isEmpty && idempotency.isEmpty && resolvedEvents.isEmpty && taskChanges.isEmpty }
+    public var isEmpty: Bool { cases.isEmpty && idempotency.isEmpty && resolvedEvents.isEmpty && taskChanges.isEmpty && audit.isEmpty }
 }
 
 /// One case's share of a batch.

@@ -103,9 +103,9 @@ struct ContractTests {
             #expect(t["id"] is Int)
             // Claimed by someone: assignee and status follow.
             let id = String(t["id"] as! Int)
-            #expect(try w.kakari(["tasks", "claim", id], as: "kimura").status == 0)
-            let claimed = try #require(try w.json(["tasks", "list", "--mine"], as: "kimura") as? [[String: Any]])
-            #expect(claimed.first?["assignee"] as? String == "kimura")
+            #expect(try w.kakari(["tasks", "claim", id], as: "matsumoto").status == 0)
+            let claimed = try #require(try w.json(["tasks", "list", "--mine"], as: "matsumoto") as? [[String: Any]])
+            #expect(claimed.first?["assignee"] as? String == "matsumoto")
             #expect(claimed.first?["status"] as? String == "claimed")
         }
     }

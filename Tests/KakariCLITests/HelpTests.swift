@@ -8,7 +8,8 @@ struct HelpTests {
         ["lint"], ["graph"], ["schema"], ["init"], ["deploy"], ["workflows"], ["cases", "import"], ["cases", "start"],
         ["cases", "list"], ["cases", "show"], ["send"], ["events", "import"], ["events", "rejected"], ["tasks", "list"],
         ["tasks", "show"], ["tasks", "claim"], ["tasks", "release"], ["tasks", "assign"], ["tasks", "complete"],
-        ["daemon"], ["clock", "advance"], ["clock", "set"], ["verify"], ["demo"],
+        ["daemon"], ["clock", "advance"], ["clock", "set"], ["verify"], ["demo"], ["cases", "find"], ["audit", "show"],
+        ["audit", "verify"],
     ]
 
     @Test("every command documents itself with an example", arguments: commands)

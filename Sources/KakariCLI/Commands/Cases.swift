@@ -9,7 +9,7 @@ extension Kakari {
     struct Cases: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import, start, list and show cases.",
-            subcommands: [Import.self, Start.self, List.self, Show.self, Suspend.self, Resume.self, Move.self, Cancel.self, Migrate.self]
+            subcommands: [Import.self, Start.self, List.self, Show.self, Find.self, Suspend.self, Resume.self, Move.self, Cancel.self, Migrate.self]
         )
 
         /// `kakari cases import WORKFLOW FILE.csv`.
@@ -87,7 +87,7 @@ extension Kakari {
                             stateName = byLabel
                         }
                     }
-                    let cases = try await context.engine.store.cases(CaseFilter(workflow: workflow, state: stateName))
+                    let cases = try await context.engine.visibleCases(CaseFilter(workflow: workflow, state: stateName), by: context.user)
                     if context.json {
                         Output.printJSON(cases.map {
                             ["id": $0.snapshot.id, "workflow": $0.snapshot.workflow, "version": $0.snapshot.version,

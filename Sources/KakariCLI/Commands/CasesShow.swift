@@ -23,11 +23,11 @@ extension Kakari.Cases {
             try await failing {
                 let context = try await CommandContext.open(global)
                 let engine = context.engine
-                let record = try await engine.caseRecord(id)
-                let s = record.snapshot
-                let history = try await engine.store.history(id)
-                let tasks = try await engine.store.tasks(TaskFilter(statuses: Set(TaskRecord.Status.allCases), caseID: id))
-                let children = try await engine.store.children(of: id)
+                let view = try await engine.readCase(id, by: context.user)
+                let s = view.record.snapshot
+                let history = view.history
+                let tasks = view.tasks
+                let children = view.children
                 let definition = try? await engine.decider(s.workflow, s.version).definition
                 let out = context.output
                 if context.json {

@@ -44,7 +44,7 @@ extension Kakari {
                         }
                     }
                     let sectionID = section.flatMap { s in sections[s] != nil ? s : sections.first { $0.value == s }?.key ?? s }
-                    let tasks = try await context.engine.store.tasks(TaskFilter(section: sectionID, assignee: mine ? context.user : nil, statuses: statuses))
+                    let tasks = try await context.engine.visibleTasks(TaskFilter(section: sectionID, assignee: mine ? context.user : nil, statuses: statuses), by: context.user)
                     if context.json { Output.printJSON(tasks.map(context.output.json)); return }
                     print(context.output.table(tasks, sections: sections, now: try await context.engine.now()))
                 }
@@ -61,12 +61,10 @@ extension Kakari {
             func run() async throws {
                 try await failing {
                     let context = try await CommandContext.open(global)
-                    let t = try await context.engine.task(try taskID(task))
-                    let record = try await context.engine.caseRecord(t.caseID)
-                    let definition = try await context.engine.decider(record.snapshot.workflow, record.snapshot.version).definition
-                    let kind = definition.taskKinds[t.kind]
-                    let sees = kind?.sees ?? []
-                    let visible = sees.compactMap { name in definition.field(name).map { ($0, record.snapshot.data[name] ?? .null) } }
+                    let view = try await context.engine.readTask(try taskID(task), by: context.user)
+                    let t = view.task
+                    let kind = view.definition
+                    let visible = view.fields
                     if context.json {
                         var object = context.output.json(t)
                         object["fields"] = Dictionary(uniqueKeysWithValues: visible.map { ($0.0.name, $0.1.natural) })
@@ -122,17 +120,53 @@ extension Kakari {
             }
         }
 
-        /// `kakari tasks assign TASK USER`.
+        /// `kakari tasks assign TASK USER` or `kakari tasks assign --auto --section S`.
         struct Assign: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Hand a task to someone.", discussion: "Example: kakari tasks assign 42 suzuki")
-            @Argument(help: "The task id.") var task: String
-            @Argument(help: "Who takes it.") var assignee: String
+            static let configuration = CommandConfiguration(
+                abstract: "Hand a task to someone, or a section's open tasks to its contractors.",
+                discussion: """
+                With --auto --section S: the open, unassigned tasks of S go to its contractors, never to one \
+                whose home town (home_town in staff.yaml) is the case's town or next to it (neighbours in the \
+                towns table), fewest open tasks first; tasks nobody may take stay unassigned and are listed.
+
+                Example: kakari tasks assign 42 suzuki, or kakari tasks assign --auto --section survey_contractor
+                """
+            )
+            @Argument(help: "The task id.") var task: String?
+            @Argument(help: "Who takes it.") var assignee: String?
+            @Flag(help: "Assign a section's open tasks to its contractors.") var auto = false
+            @Option(help: "The section (with --auto).") var section: String?
             @OptionGroup var global: GlobalOptions
+
+            func validate() throws {
+                if auto {
+                    guard section != nil, task == nil else { throw ValidationError("--auto takes --section S and no task") }
+                } else if task == nil || assignee == nil {
+                    throw ValidationError("give TASK USER, or --auto --section S")
+                }
+            }
+
             func run() async throws {
                 try await failing {
                     let context = try await CommandContext.open(global)
-                    try await context.engine.assign(try taskID(task), to: assignee, by: context.user)
-                    try await printTask(context, task, "assigned to \(assignee)")
+                    guard auto, let section else {
+                        try await context.engine.assign(try taskID(task ?? ""), to: assignee ?? "", by: context.user)
+                        try await printTask(context, task ?? "", "assigned to \(assignee ?? "")")
+                        return
+                    }
+                    let r = try await context.engine.autoAssign(section: section, by: context.user)
+                    if context.json {
+                        Output.printJSON([
+                            "assigned": r.assigned.map { ["task": $0.task, "case": $0.caseID, "town": $0.town ?? NSNull(), "assignee": $0.assignee] as [String: Any] },
+                            "unassigned": r.unassigned.map { ["task": $0.task, "case": $0.caseID, "reason": $0.reason] as [String: Any] },
+                        ])
+                        return
+                    }
+                    var table = TextTable(["TASK", "CASE", "TOWN", "ASSIGNEE"])
+                    for a in r.assigned { table.append([String(a.task), a.caseID, a.town ?? "", a.assignee]) }
+                    if !r.assigned.isEmpty { print(table.rendered) }
+                    for u in r.unassigned { print("task \(u.task) (\(u.caseID)) stays unassigned: \(u.reason)") }
+                    print("\(r.assigned.count) assigned, \(r.unassigned.count) unassigned")
                 }
             }
         }

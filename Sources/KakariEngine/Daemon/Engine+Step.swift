@@ -66,7 +66,7 @@ extension Engine {
         }
         if grouped {
             do {
-                try await store.commit(builder.batch)
+                try await commit(builder.batch)
                 return report
             } catch let error as StoreError where error.code == .conflict {
                 logger.debug("group of \(items.count) conflicted; applying one by one")
@@ -93,7 +93,7 @@ extension Engine {
                 try await record(failure: error.message, of: item, in: &builder, user: user, now: now, report: &report)
             }
             do {
-                try await store.commit(builder.batch)
+                try await commit(builder.batch)
                 return report
             } catch let error as StoreError where error.code == .conflict {
                 continue

@@ -92,7 +92,7 @@ extension Engine {
         }
         guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
         do {
-            try await store.commit(builder.batch)
+            try await commit(builder.batch)
         } catch let error as StoreError where error.code == .duplicateCase {
             throw EngineError(.refused, "\(file): \(error.message) (created meanwhile); nothing was imported")
         }

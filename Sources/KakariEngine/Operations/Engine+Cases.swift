@@ -21,7 +21,7 @@ extension Engine {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         try await builder.add(decision, expected: nil)
         do {
-            try await store.commit(builder.batch)
+            try await commit(builder.batch)
         } catch let error as StoreError where error.code == .duplicateCase {
             throw EngineError(.refused, "case \(id) already exists")
         }
@@ -39,10 +39,10 @@ extension Engine {
         let record = try await caseRecord(caseID)
         if let person = try await person(user), !Self.supervises(person) {
             if person.role == .contractor {
-                throw EngineError(.notPermitted, "contractors work through their tasks; \(user) cannot send events")
+                throw await notPermitted("contractors work through their tasks; \(user) cannot send events", user: user, caseID: caseID)
             }
             if let task = try await store.tasks(TaskFilter(caseID: caseID)).first(where: { $0.event == event }) {
-                throw EngineError(.notPermitted, "'\(event)' is what task \(task.id) delivers; complete it with 'kakari tasks complete \(task.id)'")
+                throw await notPermitted("'\(event)' is what task \(task.id) delivers; complete it with 'kakari tasks complete \(task.id)'", user: user, caseID: caseID)
             }
         }
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)

@@ -56,7 +56,10 @@ extension Engine {
         let stranded = try await strandedStates(versions, bundle: bundle, existing: existing, map: map, now: now)
         if !versions.isEmpty || supportChanged {
             let files = bundle.sources.map { SourceFileRecord(path: $0.path, text: $0.text) }
-            _ = try await store.deploy(files: files, versions: versions, at: now, by: user)
+            let changed = versions.map { "\($0.name)@\($0.version)" }.joined(separator: ", ")
+            let entry = AuditEntry(at: Self.auditTime(), user: user, command: command, action: .deploy,
+                                   detail: changed.isEmpty ? "staff, tables or calendar" : changed)
+            _ = try await store.deploy(files: files, versions: versions, at: now, by: user, audit: [entry])
             await cache.invalidate()
         }
         for (workflow, states) in stranded.sorted(by: { $0.key < $1.key }) {

@@ -50,7 +50,7 @@ extension Engine {
         }
         if grouped {
             do {
-                try await store.commit(builder.batch)
+                try await commit(builder.batch)
                 return (applied, refused)
             } catch let error as StoreError where error.code == .conflict {
                 logger.debug("group of \(deliveries.count) conflicted; delivering one by one")

@@ -7,7 +7,7 @@ extension Engine {
     func person(_ user: String) async throws -> StaffDirectory.User? {
         guard let staff = try await currentBundle()?.staff, !staff.users.isEmpty else { return nil }
         guard let person = staff.user(user) else {
-            throw EngineError(.notPermitted, "'\(user)' is not in the deployed staff directory")
+            throw await notPermitted("'\(user)' is not in the deployed staff directory", user: user)
         }
         return person
     }
@@ -19,7 +19,7 @@ extension Engine {
     func requireSupervisor(_ user: String, to action: String) async throws {
         guard let person = try await person(user) else { return }
         guard Self.supervises(person) else {
-            throw EngineError(.notPermitted, "only a lead or an admin may \(action); \(user) is \(person.role.rawValue)")
+            throw await notPermitted("only a lead or an admin may \(action); \(user) is \(person.role.rawValue)", user: user)
         }
     }
 
@@ -28,10 +28,10 @@ extension Engine {
     func requireWorker(_ user: String, for task: TaskRecord) async throws {
         guard let person = try await person(user) else { return }
         if task.decision && person.role == .contractor {
-            throw EngineError(.notPermitted, "task \(task.id) is a decision (資格・賦課の決定) and stays with ward staff; \(user) is a contractor")
+            throw await notPermitted("task \(task.id) is a decision (資格・賦課の決定) and stays with ward staff; \(user) is a contractor", user: user, caseID: task.caseID)
         }
         guard Self.supervises(person) || person.section == task.section else {
-            throw EngineError(.notPermitted, "task \(task.id) belongs to section \(task.section); \(user) is in \(person.section)")
+            throw await notPermitted("task \(task.id) belongs to section \(task.section); \(user) is in \(person.section)", user: user, caseID: task.caseID)
         }
     }
 }

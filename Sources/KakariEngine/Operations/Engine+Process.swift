@@ -57,7 +57,7 @@ extension Engine {
             }
             if let resolution { builder.batch.resolvedEvents.append(resolution(outcome)) }
             do {
-                try await store.commit(builder.batch)
+                try await commit(builder.batch)
                 return outcome
             } catch let error as StoreError where error.code == .conflict {
                 logger.debug("retrying \(event.displayName) on \(id) after a concurrent change", metadata: ["attempt": "\(attempt)"])

@@ -15,7 +15,7 @@ extension Engine {
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
         try await requireWorker(user, for: task)
         if let holder = task.assignee, holder != user {
-            throw EngineError(.notPermitted, "task \(id) is claimed by \(holder); ask them or a lead to release it")
+            throw await notPermitted("task \(id) is claimed by \(holder); ask them or a lead to release it", user: user, caseID: task.caseID)
         }
         let record = try await caseRecord(task.caseID)
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
@@ -24,7 +24,7 @@ extension Engine {
             let prepared = try await store.tasks(TaskFilter(statuses: [.done], caseID: task.caseID))
                 .filter { $0.kind == confirms }.max { $0.id < $1.id }
             if let preparer = prepared?.completedBy, preparer == user {
-                throw EngineError(.notPermitted, "\(user) completed '\(confirms)' on case \(task.caseID); a different person must confirm it")
+                throw await notPermitted("\(user) completed '\(confirms)' on case \(task.caseID); a different person must confirm it", user: user, caseID: task.caseID)
             }
         }
         let values = try parse(fields, against: definition?.form ?? [], what: "the form of task \(id) (\(task.kind))")
@@ -35,6 +35,9 @@ extension Engine {
     public func claim(_ id: Int64, by user: String) async throws {
         let task = try await self.task(id)
         try await requireWorker(user, for: task)
+        if let person = try await person(user), let conflict = try await homeTownConflict(person, task) {
+            throw await notPermitted("\(conflict); task \(id) must go to someone else", user: user, caseID: task.caseID)
+        }
         guard task.status == .open else {
             throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
         }
@@ -67,6 +70,9 @@ extension Engine {
             if !Self.supervises(person) && person.section != task.section {
                 throw EngineError(.refused, "task \(id) belongs to section \(task.section); \(assignee) is in \(person.section)")
             }
+            if let conflict = try await homeTownConflict(person, task) {
+                throw EngineError(.refused, "\(conflict); task \(id) must go to someone else")
+            }
         }
         try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""]) {
             TaskChange(taskID: id, expectedStatus: [.open, .claimed], assignee: .some(assignee), status: .claimed, history: $0)
@@ -89,6 +95,12 @@ extension Engine {
         }
     }
 
+    /// Why `person` may not visit the case of `task` (see `homeTownConflict(_:town:bundle:)`).
+    func homeTownConflict(_ person: StaffDirectory.User, _ task: TaskRecord) async throws -> String? {
+        guard person.role == .contractor, person.homeTown != nil, let bundle = try await currentBundle() else { return nil }
+        return Self.homeTownConflict(person, town: try await town(of: try await caseRecord(task.caseID).snapshot), bundle: bundle)
+    }
+
     /// Commits a change to a task with the history entry that records it.
     private func change(_ task: TaskRecord, by user: String, event: String, detail: [String: String],
                         _ makeChange: (HistoryEntry) -> TaskChange) async throws {
@@ -100,7 +112,7 @@ extension Engine {
         var batch = CommitBatch()
         batch.taskChanges = [makeChange(entry)]
         do {
-            try await store.commit(batch)
+            try await commit(batch)
         } catch let error as StoreError where error.code == .taskChanged || error.code == .notFound {
             throw EngineError(.refused, error.message)
         }

@@ -1,0 +1,42 @@
+import Foundation
+import KakariCore
+import KakariStore
+
+extension Engine {
+    /// Whether a household named `name` (and, if given, living at an address containing
+    /// `address`) is on a survey list still running: the duty desk's answer to a resident who
+    /// calls to check a visit is genuine. Gives the name and address only; each household
+    /// found is audited as read. Contractors are refused (exit 3, audited).
+    public func findHousehold(name: String, address: String?, by user: String) async throws -> [HouseholdMatch] {
+        if case .assignments = try await visibility(of: user) {
+            throw await notPermitted("contractors cannot search the survey list; \(user) is a contractor", user: user)
+        }
+        let wantedName = Self.normalised(name)
+        let wantedAddress = address.map(Self.normalised)
+        guard !wantedName.isEmpty else { throw EngineError(.refused, "give the household's name with --name") }
+        var matches: [(caseID: String, match: HouseholdMatch)] = []
+        let lists = try await workflowVersions().map(\.name)
+        for workflow in Set(lists).sorted() {
+            let definition = try await decider(workflow, try await latestVersion(of: workflow).version).definition
+            guard definition.field("name") != nil, definition.field("address") != nil else { continue }
+            for record in try await store.cases(CaseFilter(workflow: workflow)) where !record.snapshot.finished {
+                guard case .string(let n)? = record.snapshot.data["name"], case .string(let a)? = record.snapshot.data["address"],
+                      Self.normalised(n) == wantedName, wantedAddress.map({ Self.normalised(a).contains($0) }) ?? true else { continue }
+                matches.append((record.snapshot.id, HouseholdMatch(name: n, address: a)))
+            }
+        }
+        let at = Self.auditTime()
+        let entries = matches.isEmpty
+            ? [AuditEntry(at: at, user: user, command: command, action: .read, detail: "survey list lookup: not found")]
+            : matches.map { AuditEntry(at: at, user: user, command: command, action: .read, caseID: $0.caseID,
+                                       fields: ["address", "name"], detail: "survey list lookup") }
+        try await store.appendAudit(entries)
+        return matches.map { $0.match }
+    }
+
+    /// A name or address as compared: compatibility-normalised (full-width digits and
+    /// letters as half-width), without spaces of either width.
+    static func normalised(_ text: String) -> String {
+        text.precomposedStringWithCompatibilityMapping.filter { !$0.isWhitespace }
+    }
+}

@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+
+/// The SHA-256 chain over audit entries, the same for every store: each entry's hash covers
+/// the previous entry's hash and the entry's canonical content (every field, length-prefixed,
+/// with its position), so any edit, deletion, insertion or reordering breaks the chain at the
+/// first entry it touches.
+public enum AuditChain {
+    /// The `previousHash` of the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The settings key of the chain's head (`SEQ HASH` of the last entry), written in the
+    /// same transaction as the entries, so that removing the newest entries is found too.
+    public static let headSetting = "audit.head"
+
+    /// The entry's content as hashed: every field but the hashes, each length-prefixed so no
+    /// two different entries share a canonical form.
+    public static func canonical(_ e: AuditEntry) -> String {
+        let milliseconds = Int64((e.at.timeIntervalSince1970 * 1000).rounded())
+        let parts = [String(e.seq), String(milliseconds), e.user, e.command, e.action.rawValue, e.caseID ?? "\u{0}",
+                     e.fields.joined(separator: ","), e.detail]
+        return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+    }
+
+    /// The hash of `entry` following `previousHash`.
+    public static func hash(_ entry: AuditEntry, after previousHash: String) -> String {
+        let digest = SHA256.hash(data: Data((previousHash + "\n" + canonical(entry)).utf8))
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0f)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `entries` linked after the entry `(seq, hash)`, numbered and hashed; what a store
+    /// does inside its write transaction, from the last stored entry.
+    public static func link(_ entries: [AuditEntry], after last: (seq: Int64, hash: String)?) -> [AuditEntry] {
+        var seq = last?.seq ?? 0
+        var previous = last?.hash ?? genesis
+        return entries.map { entry in
+            var e = entry
+            seq += 1
+            e.seq = seq
+            e.previousHash = previous
+            e.hash = hash(e, after: previous)
+            previous = e.hash
+            return e
+        }
+    }
+
+    /// The first place where the chain is broken.
+    public struct Break: Hashable, Sendable, CustomStringConvertible {
+        /// The entry at which the chain breaks.
+        public var seq: Int64
+        public var problem: String
+        public var description: String { "audit entry \(seq): \(problem)" }
+    }
+
+    /// Checks every entry (all of them, in order of `seq`) against its predecessor and the
+    /// recorded head (`SEQ HASH`); nil when the chain is whole.
+    public static func verify(_ entries: [AuditEntry], head: String?) -> Break? {
+        var previous = genesis
+        var expected: Int64 = 1
+        for e in entries {
+            if e.seq != expected {
+                return Break(seq: expected, problem: e.seq > expected
+                    ? "missing: the chain goes from entry \(expected - 1) to entry \(e.seq)"
+                    : "out of order: entry \(e.seq) follows entry \(expected - 1)")
+            }
+            if hash(e, after: e.previousHash) != e.hash {
+                return Break(seq: e.seq, problem: "altered: its content does not match its hash")
+            }
+            if e.previousHash != previous {
+                return Break(seq: e.seq, problem: "does not follow entry \(e.seq - 1): an entry was replaced, inserted or reordered")
+            }
+            previous = e.hash
+            expected += 1
+        }
+        let last = entries.last.map { "\($0.seq) \($0.hash)" }
+        if let head, head != last {
+            let headSeq = Int64(head.split(separator: " ").first ?? "") ?? 0
+            if headSeq > expected - 1 {
+                return Break(seq: expected, problem: "missing: the chain ends at entry \(expected - 1) but its head records entry \(headSeq)")
+            }
+            return Break(seq: headSeq, problem: "the head of the chain (\(head)) does not match the last entry")
+        }
+        if head == nil, let last = entries.last {
+            return Break(seq: last.seq, problem: "the head of the chain is missing")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import KakariTesting
+import Testing
+
+/// The privacy promises through the real binary: refusals exit 3 and are audited with the
+/// command, the duty desk's check, automatic assignment, and `audit verify` / `verify`
+/// finding an audit row edited with the sqlite3 tool.
+@Suite("Privacy through the command line")
+struct PrivacyCLITests {
+    func sqlite3(_ w: Workspace, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [w.path, sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("a contractor's cases show of a case not theirs exits 3, changes nothing and is audited with the command")
+    func refusalThroughTheCLI() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1"], town: "中村")
+            let before = try await w.digest()
+            let r = try w.kakari(["cases", "show", "H1"], as: "matsumoto")
+            #expect(r.status == 3)
+            #expect(r.stderr == "kakari: matsumoto sees a case only while holding one of its open tasks; case H1 has none\n")
+            #expect(try await w.digest() == before)
+            let audit = try #require(try w.json(["audit", "show", "--user", "matsumoto"]) as? [[String: Any]])
+            #expect(audit.count == 1)
+            #expect(audit.first?["action"] as? String == "refused")
+            #expect(audit.first?["command"] as? String == "cases show")
+            #expect(audit.first?["case"] as? String == "H1")
+            let lead = try #require(try w.json(["cases", "show", "H1"]) as? [String: Any])
+            #expect((lead["data"] as? [String: Any])?["birth_year"] as? Int == 1970)
+            let read = try #require(try w.json(["audit", "show", "--case", "H1"]) as? [[String: Any]]).last
+            #expect(read?["action"] as? String == "read" && read?["user"] as? String == "yamada")
+            #expect(try w.kakari(["audit", "show"], as: "suzuki").status == 3)
+        }
+    }
+
+    @Test("the duty desk gets yes with name and address, or no")
+    func dutyDesk() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1"], town: "中村")
+            let yes = try #require(try w.json(["cases", "find", "--name", "練馬 太郎"], as: "mori") as? [String: Any])
+            #expect(yes["found"] as? Bool == true)
+            #expect(yes["households"] as? [[String: String]] == [["name": "練馬　太郎", "address": "練馬区中村1丁目1番1号"]])
+            let no = try w.kakari(["cases", "find", "--name", "練馬 太郎", "--address", "谷原"], as: "mori")
+            #expect(no.status == 0 && no.stdout.hasPrefix("no:"))
+            #expect(try w.kakari(["cases", "list"], as: "mori").status == 3)
+        }
+    }
+
+    @Test("tasks assign --auto hands a section's visits out and reports them")
+    func autoAssign() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1"], town: "練馬")
+            #expect(try w.kakari(["send", "H1", "assign"]).status == 0)
+            let r = try #require(try w.json(["tasks", "assign", "--auto", "--section", "survey_contractor"]) as? [String: Any])
+            let assigned = try #require(r["assigned"] as? [[String: Any]])
+            #expect(assigned.map { $0["assignee"] as? String } == ["hayashi"])
+            let mine = try #require(try w.json(["tasks", "list"], as: "hayashi") as? [[String: Any]])
+            #expect(mine.map { $0["case"] as? String } == ["H1"])
+            #expect(try #require(try w.json(["tasks", "list"], as: "inoue") as? [[String: Any]]).isEmpty)
+        }
+    }
+
+    @Test("audit verify and verify exit 1 with the first broken entry after an edit with sqlite3")
+    func tamperingFound() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1", "H2"])
+            let intact = try w.kakari(["audit", "verify"])
+            #expect(intact.status == 0 && intact.stdout == "3 audit entries checked, chain intact\n")
+            try sqlite3(w, "DROP TRIGGER audit_is_append_only_update; UPDATE audit SET case_id = 'H9' WHERE seq = 2;")
+            let r = try w.kakari(["audit", "verify"])
+            #expect(r.status == 1)
+            #expect(r.stdout.hasPrefix("audit entry 2: altered: its content does not match its hash\n"))
+            #expect(try w.kakari(["verify"]).status == 1)
+        }
+    }
+}
