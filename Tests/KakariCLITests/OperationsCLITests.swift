@@ -59,14 +59,16 @@ struct ProcedureChangeCLITests {
             try w.importHouseholds(["H1", "H2"])
             #expect(try w.kakari(["send", "H1", "assign"]).status == 0)
             #expect(try w.kakari(["send", "H2", "assign"]).status == 0)
-            let tasks = try #require(try w.json(["tasks", "list", "--json"], as: "kimura") as? [[String: Any]])
+            let tasks = try #require(try w.json(["tasks", "list", "--json"], as: "yamada") as? [[String: Any]])
             let visit = try #require(tasks.first { $0["case"] as? String == "H1" }?["id"] as? Int)
-            #expect(try w.kakari(["tasks", "complete", String(visit), "slot=平日夜間", "result=面接", "contact_outcome=納付相談希望"], as: "kimura").status == 0)
+            // Contractors see only the tasks handed to them.
+            #expect(try w.kakari(["tasks", "assign", String(visit), "matsumoto"], as: "yamada").status == 0)
+            #expect(try w.kakari(["tasks", "complete", String(visit), "slot=平日夜間", "result=面接", "contact_outcome=納付相談希望"], as: "matsumoto").status == 0)
             let new = try Self.edited(w)
 
             let replay = try w.kakari(["replay", "--against", new + "/household-visit.yaml"])
             #expect(replay.status == 1)
-            #expect(replay.stdout.contains("H1    3    visit  awaiting_visit → contacted  awaiting_visit → met"))
+            #expect(replay.stdout.contains("H1    4    visit  awaiting_visit → contacted  awaiting_visit → met"))
 
             let before = try await w.digest()
             let refused = try w.kakari(["deploy", new])

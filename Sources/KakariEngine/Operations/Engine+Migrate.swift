@@ -65,7 +65,7 @@ extension Engine {
             for step in batch { try await builder.add(step.decision!, expected: step.expected) }
             try await keepClaims(&builder.batch)
             do {
-                try await store.commit(builder.batch)
+                try await commit(builder.batch)
             } catch let error as StoreError where error.code == .conflict {
                 // Someone changed a case meanwhile: move this batch's cases one by one, each
                 // decided again on its current state.

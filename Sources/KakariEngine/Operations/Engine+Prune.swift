@@ -17,6 +17,9 @@ extension Engine {
         guard result.blockers.isEmpty else {
             throw EngineError(.refused, "nothing was pruned; some finished cases are not done with:\n  " + result.blockers.joined(separator: "\n  "))
         }
+        // The prune is its own transaction in the store; its audit entry follows it.
+        try await store.appendAudit([AuditEntry(at: Self.auditTime(), user: user, command: command, action: .write, detail:
+            "pruned \(result.cases) cases finished before \(day): \(result.historyEntries) history entries, \(result.tasks) tasks")])
         return result
     }
 }
