@@ -26,7 +26,7 @@ public enum HTML {
     h3 { font-size: 15px; margin: 18px 0 6px; } .asof { color: #555; margin: 0 0 12px; }
     table { border-collapse: collapse; font-size: 13px; } th, td { border: 1px solid #ccc; padding: 3px 8px; }
     th { background: #f2f2f2; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-    .diagram text.label { font-size: 13px; } .diagram text.count { font-size: 13px; font-weight: bold; }
+    .diagram { max-width: 100%; height: auto; } .diagram text.label { font-size: 13px; } .diagram text.long { font-size: 10.5px; } .diagram text.count { font-size: 13px; font-weight: bold; }
     .bar { display: inline-block; height: 14px; background: #e68a2e; vertical-align: middle; }
     .bar.final { background: #5b9b5b; } .weeks td { min-width: 28px; }
     .in { color: #b35c00; } .out { color: #2f6f2f; } .overdue { color: #b00020; font-weight: bold; }

@@ -60,7 +60,7 @@ struct StateDiagram {
     /// The SVG, with each state's group carrying `data-state` and `data-count`.
     func svg(counts: [String: Int]) -> String {
         let w = Self.margin * 2 + Double(columns) * Self.width + Double(max(columns - 1, 0)) * Self.columnGap
-        let h = Self.margin * 2 + Double(rows) * Self.height + Double(max(rows - 1, 0)) * Self.rowGap + 60
+        let h = Self.margin * 2 + Double(rows) * Self.height + Double(max(rows - 1, 0)) * Self.rowGap + 36
         let total = max(counts.values.reduce(0, +), 1)
         var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(HTML.escape(definition.label))\">",
                    "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>"]
@@ -85,7 +85,7 @@ struct StateDiagram {
             out.append("<g class=\"state\" data-state=\"\(HTML.escape(state.name))\" data-count=\"\(n)\">"
                 + "<title>\(HTML.escape(state.name))</title>"
                 + "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(Self.width)\" height=\"\(Self.height)\" rx=\"\(state.isFinal ? 14 : 5)\" fill=\"\(fill)\" stroke=\"\(state.isFinal ? "#3a7a3a" : "#555")\" stroke-width=\"\(state.name == definition.initial ? 2.5 : 1.2)\"/>"
-                + "<text x=\"\(x + Self.width / 2)\" y=\"\(y + 21)\" text-anchor=\"middle\" class=\"label\">\(HTML.escape(state.label))</text>"
+                + "<text x=\"\(x + Self.width / 2)\" y=\"\(y + 21)\" text-anchor=\"middle\" class=\"label\(state.label.count > 13 ? " long" : "")\">\(HTML.escape(state.label))</text>"
                 + "<text x=\"\(x + Self.width / 2)\" y=\"\(y + 41)\" text-anchor=\"middle\" class=\"count\">\(n) 件</text></g>")
         }
         out.append("</svg>")

@@ -78,8 +78,8 @@ struct SimulationWorld {
         for section in queues.keys.sorted() {
             let capacity = (isOpen ? profile.perDay[section] : profile.perClosedDay[section]) ?? 0
             guard capacity > 0 else { continue }
-            var queue = queues[section]!.filter { open.contains($0.id) }
-            queue.sort { ($0.priority, $1.created, $1.id) > ($1.priority, $0.created, $0.id) }
+            // Queues stay in order (highest priority, then oldest) as tasks are added.
+            let queue = queues[section]!.filter { open.contains($0.id) }
             queues[section] = queue
             let step = to.timeIntervalSince(from) / Double(capacity + 1)
             for (k, task) in queue.prefix(capacity).enumerated() {
@@ -103,7 +103,7 @@ struct SimulationWorld {
     /// Fires, in order, every timer due at or before `time`, each at its own due time.
     mutating func fireTimers(upTo time: Date) {
         while let first = timers.first, first.due <= time {
-            timers.removeFirst()
+            popTimer()
             guard cases[first.caseIndex].snapshot.timers[first.name] == first.due else { continue }
             deliver(first.caseIndex, .timer(name: first.name), at: first.due)
         }
@@ -161,8 +161,15 @@ struct SimulationWorld {
                 nextID += 1
                 open.insert(nextID)
                 taskIDs["\(index)#\(order.key)"] = nextID
-                queues[order.section, default: []].append(Task(id: nextID, caseIndex: index, key: order.key, kind: order.kind,
-                                                               event: order.event, priority: order.priority, created: now))
+                let task = Task(id: nextID, caseIndex: index, key: order.key, kind: order.kind,
+                                event: order.event, priority: order.priority, created: now)
+                // After every task of the same or a higher priority: they are older.
+                var (low, high) = (0, queues[order.section]?.count ?? 0)
+                while low < high {
+                    let mid = (low + high) / 2
+                    if queues[order.section]![mid].priority >= task.priority { low = mid + 1 } else { high = mid }
+                }
+                queues[order.section, default: []].insert(task, at: low)
                 let week = max(0, Int(now.timeIntervalSince(profile.start) / (7 * 86_400)))
                 var counts = weekly[order.section] ?? []
                 while counts.count <= week { counts.append(0) }
@@ -171,10 +178,8 @@ struct SimulationWorld {
             case .closeTask(let key, _):
                 if let id = taskIDs.removeValue(forKey: "\(index)#\(key)") { open.remove(id) }
             case .scheduleTimer(let name, let due):
-                let timer = Timer(due: due, order: nextID, caseIndex: index, name: name)
+                pushTimer(Timer(due: due, order: nextID, caseIndex: index, name: name))
                 nextID += 1
-                let at = timers.firstIndex { timer < $0 } ?? timers.count
-                timers.insert(timer, at: at)
             case .cancelTimer:
                 break
             case .startChild(let id, let workflow, let data):
@@ -182,6 +187,32 @@ struct SimulationWorld {
             case .notifyParent(let parent, let result):
                 if let p = caseIndex[parent] { deliver(p, .childFinished(child: decision.after.id, result: result), at: now) }
             }
+        }
+    }
+
+    /// The timers are a binary heap, the earliest first.
+    private mutating func pushTimer(_ timer: Timer) {
+        timers.append(timer)
+        var i = timers.count - 1
+        while i > 0, timers[i] < timers[(i - 1) / 2] {
+            timers.swapAt(i, (i - 1) / 2)
+            i = (i - 1) / 2
+        }
+    }
+
+    private mutating func popTimer() {
+        let last = timers.removeLast()
+        guard !timers.isEmpty else { return }
+        timers[0] = last
+        var i = 0
+        while true {
+            let (l, r) = (2 * i + 1, 2 * i + 2)
+            var smallest = i
+            if l < timers.count, timers[l] < timers[smallest] { smallest = l }
+            if r < timers.count, timers[r] < timers[smallest] { smallest = r }
+            if smallest == i { return }
+            timers.swapAt(i, smallest)
+            i = smallest
         }
     }
 

@@ -41,7 +41,7 @@ extension Kakari {
                 let report = StatusReport(definitions: Array(bundle.workflows.values), sectionLabels: labels, cases: cases, tasks: tasks,
                                           now: now, calendar: bundle.calendar, oldestCount: oldest)
                 if let html {
-                    let title = bundle.staff.sections.isEmpty ? "案件の状況" : "案件の状況 — \(bundle.staff.sections.map(\.label).prefix(3).joined(separator: "・"))"
+                    let title = "案件の状況 (Kakari: where the cases stand)"
                     do {
                         try HTML.page(report, title: title).write(toFile: html, atomically: true, encoding: .utf8)
                     } catch {
