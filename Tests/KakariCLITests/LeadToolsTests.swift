@@ -116,5 +116,15 @@ struct LeadToolsTests {
         let tasks = try #require(try w.json(["tasks", "list", "--section", "survey_contractor"]) as? [[String: Any]])
         #expect(dom.contains("data-section=\"survey_contractor\" data-open=\"\(tasks.count)\" data-overdue=\"2\""))
         #expect(dom.contains("訪問待ち"), "Japanese labels reach the page")
+        // The funnel counts every case that reached a state, the listed ones included.
+        #expect(dom.contains("data-state=\"listed\" data-entered=\"4\""))
+        #expect(dom.contains("data-state=\"awaiting_visit\" data-entered=\"2\""))
+
+        // The terminal summary gives the same counts.
+        let summary = try w.kakari(["report"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let row = summary.stdout.split(separator: "\n").first { $0.hasPrefix("awaiting_visit ") }.map { $0.split(separator: " ") }
+        #expect(row?.suffix(2) == ["2", "2"], "\(summary.stdout)")
+        #expect(summary.stdout.contains("訪問調査会社"))
     }
 }
