@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KakariCore", targets: ["KakariCore"]),
         .library(name: "KakariDefinitions", targets: ["KakariDefinitions"]),
         .library(name: "KakariEngine", targets: ["KakariEngine"]),
+        .library(name: "KakariAnalysis", targets: ["KakariAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -38,6 +39,12 @@ let package = Package(
             name: "KakariSQLite",
             dependencies: ["KakariStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Tools for section leads over the pure core: model checking, Monte Carlo simulation,
+        // the report page. No store and no I/O in the exploring and simulating code.
+        .target(
+            name: "KakariAnalysis",
+            dependencies: ["KakariCore", "KakariDefinitions", .product(name: "Yams", package: "Yams")]
+        ),
         // The engine: deploys, case operations, the daemon loop, CSV import, the demo.
         .target(
             name: "KakariEngine",
@@ -51,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "KakariCLI",
             dependencies: [
-                "KakariEngine",
+                "KakariEngine", "KakariAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "KakariEngineTests",
             dependencies: ["KakariEngine", "KakariTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "KakariAnalysisTests",
+            dependencies: ["KakariAnalysis", "KakariTesting"]
         ),
         .testTarget(
             name: "KakariCLITests",

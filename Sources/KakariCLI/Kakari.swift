@@ -11,8 +11,9 @@ struct Kakari: AsyncParsableCommand {
         gives tasks to the section that must act; staff work their tasks from this command line.
         """,
         subcommands: [
-            Lint.self, Graph.self, Schema.self, Diff.self, Replay.self, Prune.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
-            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Audit.self, Demo.self, Bench.self,
+            Lint.self, Graph.self, Schema.self, Check.self, Simulate.self, Report.self, Diff.self, Replay.self, Prune.self,
+            Init.self, Deploy.self, Workflows.self, Cases.self, Send.self, Events.self, Tasks.self, Daemon.self, Clock.self,
+            Verify.self, Audit.self, Demo.self, Bench.self,
         ]
     )
 

@@ -34,7 +34,11 @@ public struct KakariProcess: Sendable {
     /// Runs `kakari ARGS` and waits for it.
     @discardableResult
     public func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = start(arguments)
+        try Self.capture(start(arguments))
+    }
+
+    /// Runs a configured process to its end, capturing what it printed.
+    static func capture(_ process: Process) throws -> Result {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -55,5 +59,18 @@ public struct KakariProcess: Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         process.environment = environment
         return process
+    }
+}
+
+extension KakariProcess {
+    /// Runs a command line through `/bin/sh -c` in the folder, as a person pasting it would.
+    @discardableResult
+    public func runShell(_ commandLine: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", commandLine]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.environment = environment
+        return try Self.capture(process)
     }
 }

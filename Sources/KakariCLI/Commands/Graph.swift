@@ -18,19 +18,8 @@ extension Kakari {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let errors = BundleLoader.lint(paths: [file])
-            if !errors.diagnostics.isEmpty {
-                print(errors.rendered)
-                throw ExitCode(1)
-            }
-            let folder = (file as NSString).deletingLastPathComponent
-            let bundle = try await failing { try BundleLoader.load(paths: [folder.isEmpty ? "." : folder]) }
-            let standardised = (file as NSString).standardizingPath
-            guard let name = bundle.workflowFiles.first(where: { ($0.value as NSString).standardizingPath == standardised })?.key,
-                  let definition = bundle.workflows[name] else {
-                report("\(file) is not a workflow file")
-                throw ExitCode(1)
-            }
+            let (bundle, name) = try await loadWorkflow(file)
+            guard let definition = bundle.workflows[name] else { throw ExitCode(1) }
             let labels = Dictionary(bundle.staff.sections.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
             print(GraphRenderer(definition: definition, sectionLabels: labels).render(format), terminator: "")
         }
