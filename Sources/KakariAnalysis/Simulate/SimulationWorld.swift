@@ -180,7 +180,8 @@ struct SimulationWorld {
             case .scheduleTimer(let name, let due):
                 pushTimer(Timer(due: due, order: nextID, caseIndex: index, name: name))
                 nextID += 1
-            case .cancelTimer:
+            case .cancelTimer, .postponeTasks:
+                // Cancelled timers are skipped when they come up; nobody suspends a simulated case.
                 break
             case .startChild(let id, let workflow, let data):
                 start(workflow, id: id, data: data, parent: decision.after.id, top: false, at: now)

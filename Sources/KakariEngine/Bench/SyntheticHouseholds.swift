@@ -1,4 +1,5 @@
 import Foundation
+import KakariCore
 
 /// Writes `count` invented households as a CSV file for `cases import household-visit`:
 /// the required columns only, towns from the deployed `towns` table, about one in five with
