@@ -41,7 +41,7 @@ struct AuditChainTests {
             // deploy, 3 imported cases, assign, visit, claim.
             #expect(entries.map(\.action) == [.deploy, .write, .write, .write, .write, .write, .write])
             #expect(entries.map(\.seq) == Array(1...7))
-            #expect(entries.map(\.user) == ["yamada", "yamada", "yamada", "yamada", "yamada", "kimura", "matsumoto"])
+            #expect(entries.map(\.user) == ["yamada", "yamada", "yamada", "yamada", "yamada", "inoue", "matsumoto"])
             #expect(entries.compactMap(\.caseID) == ["H1", "H2", "H3", "H1", "H1", "H1"])
             #expect(entries[1].fields.contains("name") && entries[1].fields.contains("address"))
             #expect(entries[5].fields == ["result", "slot"])

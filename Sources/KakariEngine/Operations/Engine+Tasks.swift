@@ -14,6 +14,9 @@ extension Engine {
         let task = try await self.task(id)
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
         try await requireWorker(user, for: task)
+        if let person = try await person(user), let conflict = try await homeTownConflict(person, task) {
+            throw await notPermitted("\(conflict); task \(id) must go to someone else", user: user, caseID: task.caseID)
+        }
         if let holder = task.assignee, holder != user {
             throw await notPermitted("task \(id) is claimed by \(holder); ask them or a lead to release it", user: user, caseID: task.caseID)
         }
