@@ -73,6 +73,25 @@ struct AuditChainTests {
         }
     }
 
+    @Test("a write the store refuses leaves no audit entry: both are in one transaction")
+    func auditRollsBackWithItsWrite() async throws {
+        try await busyStore { s in
+            let count = try await s.engine.store.audit(AuditFilter()).count
+            let before = try await s.digest()
+            // A task change that expects a status the task no longer has is refused by the store.
+            let visit = try await s.openTask("H1", kind: "visit")
+            let entry = HistoryEntry(caseID: "H1", seq: 0, at: Date(), kind: .admin, event: "task.release", payload: nil,
+                                     from: "awaiting_visit", to: "awaiting_visit", by: "yamada", detail: "{}")
+            var batch = CommitBatch()
+            batch.taskChanges = [TaskChange(taskID: visit.id, expectedStatus: [.open], assignee: .some(nil), history: entry)]
+            batch.audit = [AuditEntry(at: Date(), user: "yamada", command: "test", action: .write, caseID: "H1")]
+            await #expect(throws: StoreError.self) { try await s.engine.store.commit(batch) }
+            #expect(try await s.digest() == before)
+            #expect(try await s.engine.store.audit(AuditFilter()).count == count)
+            #expect(try await s.engine.verifyAudit().broken == nil)
+        }
+    }
+
     @Test("the audit table refuses UPDATE and DELETE while its triggers stand")
     func appendOnly() async throws {
         try await busyStore { (s: TemporaryStore) async throws in
