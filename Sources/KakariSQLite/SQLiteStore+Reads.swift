@@ -162,7 +162,12 @@ extension SQLiteStore {
     }
 
     public func enqueue(_ events: [QueuedEvent]) async throws {
+        try await enqueue(events, audit: [])
+    }
+
+    public func enqueue(_ events: [QueuedEvent], audit: [AuditEntry]) async throws {
         try await write { db in
+            try Self.appendAudit(audit, db)
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO queued_events(case_id, event, fields, key, enqueued_at, by, source, status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')

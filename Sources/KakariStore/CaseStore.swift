@@ -65,6 +65,9 @@ public protocol CaseStore: Sendable {
     /// Stores a bundle like `deploy(files:versions:at:by:)` and appends `audit` to the audit
     /// chain in the same transaction.
     func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String, audit: [AuditEntry]) async throws -> Int64
+    /// Queues events like `enqueue(_:)` and appends `audit` to the audit chain in the same
+    /// transaction.
+    func enqueue(_ events: [QueuedEvent], audit: [AuditEntry]) async throws
     /// Appends entries to the audit chain in one transaction: each is numbered and hashed
     /// (`AuditChain.link`) after the last stored entry, read inside that transaction, and
     /// the head (`AuditChain.headSetting`) moves to the new last entry.

@@ -41,7 +41,7 @@ struct AuditChainTests {
             // deploy, 3 imported cases, assign, visit, claim.
             #expect(entries.map(\.action) == [.deploy, .write, .write, .write, .write, .write, .write])
             #expect(entries.map(\.seq) == Array(1...7))
-            #expect(entries.map(\.user) == ["yamada", "yamada", "yamada", "yamada", "yamada", "kimura", "matsumoto"])
+            #expect(entries.map(\.user) == ["yamada", "yamada", "yamada", "yamada", "yamada", "inoue", "matsumoto"])
             #expect(entries.compactMap(\.caseID) == ["H1", "H2", "H3", "H1", "H1", "H1"])
             #expect(entries[1].fields.contains("name") && entries[1].fields.contains("address"))
             #expect(entries[5].fields == ["result", "slot"])
@@ -69,6 +69,25 @@ struct AuditChainTests {
             let last = try #require(entries.last)
             #expect(last.action == .refused && last.user == "suzuki")
             #expect(last.detail == "only a lead or an admin may deploy definitions; suzuki is staff")
+            #expect(try await s.engine.verifyAudit().broken == nil)
+        }
+    }
+
+    @Test("a write the store refuses leaves no audit entry: both are in one transaction")
+    func auditRollsBackWithItsWrite() async throws {
+        try await busyStore { s in
+            let count = try await s.engine.store.audit(AuditFilter()).count
+            let before = try await s.digest()
+            // A task change that expects a status the task no longer has is refused by the store.
+            let visit = try await s.openTask("H1", kind: "visit")
+            let entry = HistoryEntry(caseID: "H1", seq: 0, at: Date(), kind: .admin, event: "task.release", payload: nil,
+                                     from: "awaiting_visit", to: "awaiting_visit", by: "yamada", detail: "{}")
+            var batch = CommitBatch()
+            batch.taskChanges = [TaskChange(taskID: visit.id, expectedStatus: [.open], assignee: .some(nil), history: entry)]
+            batch.audit = [AuditEntry(at: Date(), user: "yamada", command: "test", action: .write, caseID: "H1")]
+            await #expect(throws: StoreError.self) { try await s.engine.store.commit(batch) }
+            #expect(try await s.digest() == before)
+            #expect(try await s.engine.store.audit(AuditFilter()).count == count)
             #expect(try await s.engine.verifyAudit().broken == nil)
         }
     }

@@ -64,7 +64,7 @@ struct AutoAssignTests {
         }
     }
 
-    @Test("handing or claiming a task in one's home town is refused, and nothing changes")
+    @Test("handing, claiming or completing a visit in one's home town is refused, and nothing changes")
     func manualAssignmentFollowsTheRule() async throws {
         try await withStore { s in
             try await s.importHouseholds([("H1", "練馬")])
@@ -76,6 +76,9 @@ struct AutoAssignTests {
             }
             await #expect(throws: EngineError(.notPermitted, "kimura lives in 練馬, the case's town; task \(visit.id) must go to someone else")) {
                 try await s.engine.claim(visit.id, by: "kimura")
+            }
+            await #expect(throws: EngineError(.notPermitted, "kimura lives in 練馬, the case's town; task \(visit.id) must go to someone else")) {
+                _ = try await s.engine.completeTask(visit.id, fields: ["slot": "休日", "result": "面接"], by: "kimura")
             }
             #expect(try await s.digest() == before)
             await #expect(throws: EngineError(.notPermitted, "only a lead or an admin may hand out tasks; suzuki is staff")) {

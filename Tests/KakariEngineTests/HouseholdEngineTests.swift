@@ -36,7 +36,7 @@ struct HouseholdEngineTests {
             #expect(review.section == "kokuho_shikaku")
             #expect(review.decision)
             #expect(try await s.allTasks("H1").filter { $0.kind == "visit" }.map(\.status) == [.done, .done, .done, .done])
-            #expect(try await s.allTasks("H1").filter { $0.kind == "visit" }.compactMap(\.completedBy) == ["kimura", "kimura", "kimura", "kimura"])
+            #expect(try await s.allTasks("H1").filter { $0.kind == "visit" }.compactMap(\.completedBy) == ["inoue", "inoue", "inoue", "inoue"])
             try await s.complete("H1", "absent_review", ["request_check": "false"], by: "nakamura")
             #expect(try await s.state("H1") == "unresolved")
             #expect(try await s.path("H1") == [

@@ -124,6 +124,39 @@ struct VisibilityTests {
         }
     }
 
+    @Test("importing and starting cases, importing events and moving the clock are beyond contractors and the duty desk")
+    func commandsBeyondTheRole() async throws {
+        try await withStore { s in
+            let csv = s.folder + "/h.csv"
+            try "\(TemporaryStore.header)\nH1,練馬　太郎,,練馬区中村1丁目1番1号,中村,1970,男,,false,false\n".write(toFile: csv, atomically: true, encoding: .utf8)
+            try await refused(s, "matsumoto", "only a lead or an admin may import cases; matsumoto is contractor") {
+                _ = try await s.engine.importCases(workflow: "household-visit", file: csv, dataset: nil, by: "matsumoto")
+            }
+            try await refused(s, "suzuki", "only a lead or an admin may import cases; suzuki is staff") {
+                _ = try await s.engine.importCases(workflow: "household-visit", file: csv, dataset: nil, by: "suzuki")
+            }
+            try await refused(s, "mori", "only ward staff may start cases; mori is duty") {
+                _ = try await s.engine.startCase(workflow: "household-visit", id: "H2", fields: ["name": "x", "address": "y", "town": "中村"], by: "mori")
+            }
+            try await refused(s, "shimizu", "only ward staff may start cases; shimizu is contractor") {
+                _ = try await s.engine.startCase(workflow: "nhi-clerical", id: "N1", fields: ["kind": "加入", "name": "練馬　太郎"], by: "shimizu")
+            }
+            let events = s.folder + "/events.csv"
+            try "case,event,key,reason\nH1,withdraw,e1,転出\n".write(toFile: events, atomically: true, encoding: .utf8)
+            try await refused(s, "inoue", "only a lead or an admin may import events; inoue is contractor") {
+                _ = try await s.engine.importEvents(file: events, by: "inoue")
+            }
+            try await refused(s, "suzuki", "only a lead or an admin may move the clock; suzuki is staff") {
+                try await s.engine.requireSupervisor("suzuki", to: "move the clock")
+            }
+            // A lead's import of events is audited in the transaction that queues them.
+            _ = try await s.engine.importCases(workflow: "household-visit", file: csv, dataset: nil, by: "yamada")
+            #expect(try await s.engine.importEvents(file: events, by: "yamada") == 1)
+            let last = try #require(try await s.engine.store.audit(AuditFilter(user: "yamada")).last)
+            #expect(last.action == .write && last.detail == "1 events queued for 1 cases from events.csv")
+        }
+    }
+
     @Test("someone not in the staff directory sees nothing")
     func strangersSeeNothing() async throws {
         try await withStore { s in

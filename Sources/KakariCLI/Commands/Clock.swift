@@ -43,6 +43,7 @@ extension Kakari {
                 try await failing {
                     guard let d = KakariCore.Duration(duration) else { throw ValidationError("'\(duration)' is not a duration; \(KakariCore.Duration.syntaxHint)") }
                     let context = try await CommandContext.open(global)
+                    try await context.engine.requireSupervisor(context.user, to: "move the clock")
                     let calendar = try await context.engine.currentBundle()?.calendar ?? .weekendsOnly
                     let target = calendar.add(d, to: try await context.engine.now(), rollToOpenDay: false)
                     let report = try await context.engine.advanceClock(to: target)
@@ -63,6 +64,7 @@ extension Kakari {
                         throw ValidationError("'\(time)' is not an ISO 8601 time such as 2009-10-01T09:00:00+09:00")
                     }
                     let context = try await CommandContext.open(global)
+                    try await context.engine.requireSupervisor(context.user, to: "move the clock")
                     let report = try await context.engine.advanceClock(to: target)
                     try await printAdvance(context, report)
                 }

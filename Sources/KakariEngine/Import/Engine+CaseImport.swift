@@ -6,6 +6,7 @@ extension Engine {
     /// Starts one case per row of a CSV file, all or nothing. Headers name fields (by name or
     /// label); the `id` column, or the workflow's id field, gives each case its id.
     public func importCases(workflow: String, file: String, dataset: String?, by user: String) async throws -> Int {
+        try await requireSupervisor(user, to: "import cases")
         guard let data = FileManager.default.contents(atPath: file) else { throw EngineError(.refused, "cannot read \(file)") }
         let table: CSVTable
         do { table = try CSVTable(data: data) } catch {

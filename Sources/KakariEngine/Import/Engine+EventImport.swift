@@ -8,6 +8,7 @@ extension Engine {
     /// fields have the right types, no key repeats); any error refuses the whole file. The
     /// daemon then applies each event once, in file order per case.
     public func importEvents(file: String, by user: String) async throws -> Int {
+        try await requireSupervisor(user, to: "import events")
         guard let data = FileManager.default.contents(atPath: file) else { throw EngineError(.refused, "cannot read \(file)") }
         let table: CSVTable
         do { table = try CSVTable(data: data) } catch {
@@ -75,7 +76,9 @@ extension Engine {
                                       enqueuedAt: now, by: user, source: (file as NSString).lastPathComponent))
         }
         guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
-        try await store.enqueue(queued)
+        let cases = Set(queued.map(\.caseID)).count
+        try await store.enqueue(queued, audit: [AuditEntry(at: Self.auditTime(), user: user, command: command, action: .write,
+                                                           detail: "\(queued.count) events queued for \(cases) cases from \((file as NSString).lastPathComponent)")])
         return queued.count
     }
 }

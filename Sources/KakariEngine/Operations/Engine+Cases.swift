@@ -7,6 +7,7 @@ extension Engine {
     /// Starts one case of `workflow` with the given `FIELD=VALUE` texts.
     public func startCase(workflow: String, id: String, fields: [String: String], by user: String) async throws -> CaseSnapshot {
         try checkCaseID(id)
+        try await requireStaff(user, to: "start cases")
         let version = try await latestVersion(of: workflow)
         let decider = try await self.decider(workflow, version.version)
         var data = try parse(fields, against: decider.definition.fields, what: "workflow \(workflow)")

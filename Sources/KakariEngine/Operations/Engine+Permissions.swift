@@ -16,11 +16,17 @@ extension Engine {
     static func supervises(_ person: StaffDirectory.User) -> Bool { person.role == .lead || person.role == .admin }
 
     /// Refuses unless the user is a lead or an admin.
-    func requireSupervisor(_ user: String, to action: String) async throws {
+    public func requireSupervisor(_ user: String, to action: String) async throws {
         guard let person = try await person(user) else { return }
         guard Self.supervises(person) else {
             throw await notPermitted("only a lead or an admin may \(action); \(user) is \(person.role.rawValue)", user: user)
         }
+    }
+
+    /// Refuses contractors and the duty desk, who work only through their tasks or `cases find`.
+    func requireStaff(_ user: String, to action: String) async throws {
+        guard let person = try await person(user), person.role == .contractor || person.role == .duty else { return }
+        throw await notPermitted("only ward staff may \(action); \(user) is \(person.role.rawValue)", user: user)
     }
 
     /// Refuses unless the user may work `task`: a member of its section (never a contractor

@@ -14,6 +14,7 @@ extension Engine {
         let task = try await self.task(id)
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
         try await requireWorker(user, for: task)
+        try await requireAwayFromHome(user, task)
         if let holder = task.assignee, holder != user {
             throw await notPermitted("task \(id) is claimed by \(holder); ask them or a lead to release it", user: user, caseID: task.caseID)
         }
@@ -35,9 +36,7 @@ extension Engine {
     public func claim(_ id: Int64, by user: String) async throws {
         let task = try await self.task(id)
         try await requireWorker(user, for: task)
-        if let person = try await person(user), let conflict = try await homeTownConflict(person, task) {
-            throw await notPermitted("\(conflict); task \(id) must go to someone else", user: user, caseID: task.caseID)
-        }
+        try await requireAwayFromHome(user, task)
         guard task.status == .open else {
             throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
         }
@@ -92,6 +91,13 @@ extension Engine {
         if let due { detail["due"] = due.map { "\($0.timeIntervalSince1970)" } ?? ""; detail["previous_due"] = task.due.map { "\($0.timeIntervalSince1970)" } ?? "" }
         try await change(task, by: user, event: "task.update", detail: detail) {
             TaskChange(taskID: id, expectedStatus: [task.status], section: section, due: due, history: $0)
+        }
+    }
+
+    /// Refuses a contractor a task whose case is in or next to their home town (exit 3, audited).
+    func requireAwayFromHome(_ user: String, _ task: TaskRecord) async throws {
+        if let person = try await person(user), let conflict = try await homeTownConflict(person, task) {
+            throw await notPermitted("\(conflict); task \(task.id) must go to someone else", user: user, caseID: task.caseID)
         }
     }
 
