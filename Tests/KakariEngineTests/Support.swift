@@ -53,12 +53,19 @@ extension TemporaryStore {
         return try await engine.completeTask(task.id, fields: fields, by: user)
     }
 
-    /// A visit by the survey company (井上, who lives in 光が丘, far from the towns the tests use).
+    /// A visit by the survey company: 井上 (who lives in 光が丘, far from the towns most tests
+    /// use), or the first investigator who lives neither in the household's town nor next to it.
     @discardableResult
     func visit(_ caseID: String, _ result: String, outcome: String? = nil) async throws -> Engine.Outcome {
         var fields = ["slot": "平日夜間", "result": result]
         if let outcome { fields["contact_outcome"] = outcome }
-        return try await complete(caseID, "visit", fields, by: "inoue")
+        let bundle = try #require(try await engine.currentBundle())
+        let town = try await snapshot(caseID).data["town"]?.description
+        let investigators = ["inoue"] + bundle.staff.users.filter { $0.role == .contractor && $0.section == "survey_contractor" && $0.id != "inoue" }.map(\.id).sorted()
+        let investigator = try #require(investigators.first { id in
+            bundle.staff.users.first { $0.id == id }.map { Engine.homeTownConflict($0, town: town, bundle: bundle) == nil } ?? false
+        }, "no investigator may visit \(caseID)")
+        return try await complete(caseID, "visit", fields, by: investigator)
     }
 
     func state(_ caseID: String) async throws -> String {

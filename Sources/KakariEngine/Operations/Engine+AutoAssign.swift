@@ -63,7 +63,7 @@ extension Engine {
     /// Why `person` may not visit a case in `town` (their home town or a neighbour of it),
     /// or nil when they may. A case without a town cannot be checked, so it is refused to
     /// anyone with a home town.
-    static func homeTownConflict(_ person: StaffDirectory.User, town: String?, bundle: DefinitionBundle) -> String? {
+    public static func homeTownConflict(_ person: StaffDirectory.User, town: String?, bundle: DefinitionBundle) -> String? {
         guard person.role == .contractor, let home = person.homeTown else { return nil }
         guard let town else { return "the case has no town, and \(person.id) lives in \(home)" }
         if town == home { return "\(person.id) lives in \(home), the case's town" }
