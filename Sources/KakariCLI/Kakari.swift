@@ -12,7 +12,7 @@ struct Kakari: AsyncParsableCommand {
         """,
         subcommands: [
             Lint.self, Graph.self, Schema.self, Init.self, Deploy.self, Workflows.self, Cases.self, Send.self,
-            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Demo.self,
+            Events.self, Tasks.self, Daemon.self, Clock.self, Verify.self, Demo.self, Store.self,
         ]
     )
 

@@ -11,6 +11,8 @@ public struct Engine: Sendable {
     public let store: any CaseStore
     public let cache: DefinitionCache
     public var logger: Logger
+    /// Who this engine is when it claims work beside other daemons (unique per engine).
+    public var worker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
     public init(store: any CaseStore, cache: DefinitionCache = DefinitionCache(), logger: Logger = Logger(label: "kakari")) {
         self.store = store
