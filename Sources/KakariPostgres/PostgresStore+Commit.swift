@@ -11,76 +11,131 @@ extension PostgresStore {
         try await transaction { c in try await self.apply(batch, c) }
     }
 
+    /// A group of many cases is written in a few statements (arrays unnested on the server),
+    /// not one round trip per row.
     func apply(_ batch: CommitBatch, _ c: PostgresConnection) async throws {
-        for write in batch.cases { try await apply(write, c) }
-        for r in batch.idempotency {
+        try await writeCases(batch.cases, c)
+        let keys = batch.idempotency
+        if !keys.isEmpty {
             let inserted = try await c.query("""
                 INSERT INTO idempotency(key, case_id, event, from_state, to_state, at)
-                VALUES (\(r.key), \(r.caseID), \(r.event), \(r.from), \(r.to), \(r.at.timeIntervalSince1970))
-                ON CONFLICT (key) DO NOTHING RETURNING 1
-                """, logger: logger).collect()
-            guard !inserted.isEmpty else { throw StoreError(.conflict, "key \(r.key) was used meanwhile", caseID: r.caseID) }
+                SELECT * FROM unnest(\(keys.map(\.key)), \(keys.map(\.caseID)), \(keys.map(\.event)), \(keys.map(\.from)),
+                                     \(keys.map(\.to)), \(keys.map(\.at.timeIntervalSince1970)))
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """, logger: logger).collect().map { try $0.decode(String.self) }
+            if inserted.count != keys.count, let r = keys.first(where: { !inserted.contains($0.key) }) {
+                throw StoreError(.conflict, "key \(r.key) was used meanwhile", caseID: r.caseID)
+            }
         }
-        for r in batch.resolvedEvents {
+        let resolved = batch.resolvedEvents
+        if !resolved.isEmpty {
             let updated = try await c.query("""
-                UPDATE queued_events SET status = \(r.status.rawValue), reason = \(r.reason), resolved_at = \(r.at.timeIntervalSince1970)
-                WHERE id = \(r.id) AND status = 'pending' RETURNING 1
-                """, logger: logger).collect()
-            guard updated.count == 1 else { throw StoreError(.conflict, "queued event \(r.id) was already handled") }
+                UPDATE queued_events q SET status = u.status, reason = CASE WHEN u.has_reason THEN u.reason END, resolved_at = u.at
+                FROM unnest(\(resolved.map(\.id)), \(resolved.map(\.status.rawValue)), \(resolved.map { $0.reason ?? "" }),
+                            \(resolved.map { $0.reason != nil }), \(resolved.map(\.at.timeIntervalSince1970)))
+                    AS u(id, status, reason, has_reason, at)
+                WHERE q.id = u.id AND q.status = 'pending' RETURNING q.id
+                """, logger: logger).collect().map { try $0.decode(Int64.self) }
+            if updated.count != resolved.count, let r = resolved.first(where: { !updated.contains($0.id) }) {
+                throw StoreError(.conflict, "queued event \(r.id) was already handled")
+            }
         }
         for change in batch.taskChanges { try await apply(change, c) }
     }
 
-    func apply(_ w: CaseWrite, _ c: PostgresConnection) async throws {
-        let s = w.snapshot
-        let snapshot = JSONWriter.encode(s)
-        let at = w.at.timeIntervalSince1970
-        if let expected = w.expectedSequence {
-            let updated = try await c.query("""
-                UPDATE cases SET version = \(s.version), state = \(s.state), finished = \(s.finished), sequence = \(s.sequence),
-                    snapshot = \(snapshot), updated_at = \(at)
-                WHERE id = \(s.id) AND sequence = \(expected) RETURNING 1
-                """, logger: logger).collect()
-            guard updated.count == 1 else {
-                throw StoreError(.conflict, "case \(s.id) was changed by someone else meanwhile", caseID: s.id)
+    /// The cases of a batch: updated only where their sequence is still the one read, new ones
+    /// inserted, then their history, tasks and timers.
+    func writeCases(_ writes: [CaseWrite], _ c: PostgresConnection) async throws {
+        guard !writes.isEmpty else { return }
+        let updates = writes.filter { $0.expectedSequence != nil }
+        if !updates.isEmpty {
+            let s = updates.map(\.snapshot)
+            let changed = try await c.query("""
+                UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
+                    snapshot = u.snapshot, updated_at = u.at
+                FROM unnest(\(s.map(\.id)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)), \(s.map(\.sequence)),
+                            \(s.map { JSONWriter.encode($0) }), \(updates.map(\.at.timeIntervalSince1970)), \(updates.map { $0.expectedSequence ?? 0 }))
+                    AS u(id, version, state, finished, sequence, snapshot, at, expected)
+                WHERE c.id = u.id AND c.sequence = u.expected RETURNING c.id
+                """, logger: logger).collect().map { try $0.decode(String.self) }
+            if changed.count != updates.count, let id = s.map(\.id).first(where: { !changed.contains($0) }) {
+                throw StoreError(.conflict, "case \(id) was changed by someone else meanwhile", caseID: id)
             }
-        } else {
-            let inserted = try await c.query("""
-                INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
-                VALUES (\(s.id), \(s.workflow), \(s.version), \(s.state), \(s.finished), \(s.parent), \(s.sequence), \(snapshot), \(at), \(at))
-                ON CONFLICT (id) DO NOTHING RETURNING 1
-                """, logger: logger).collect()
-            guard !inserted.isEmpty else { throw StoreError(.duplicateCase, "case \(s.id) already exists", caseID: s.id) }
         }
-        if !w.history.isEmpty {
-            // The case row is locked by the write above, so no one else appends meanwhile.
-            let last = try await lastSeq(s.id, c)
-            for (offset, entry) in w.history.enumerated() { try await insert(entry, seq: last + offset + 1, c) }
+        let inserts = writes.filter { $0.expectedSequence == nil }
+        if !inserts.isEmpty {
+            let s = inserts.map(\.snapshot)
+            let added = try await c.query("""
+                INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
+                SELECT id, workflow, version, state, finished, NULLIF(parent, ''), sequence, snapshot, at, at
+                FROM unnest(\(s.map(\.id)), \(s.map(\.workflow)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)),
+                            \(s.map { $0.parent ?? "" }), \(s.map(\.sequence)), \(s.map { JSONWriter.encode($0) }),
+                            \(inserts.map(\.at.timeIntervalSince1970)))
+                    AS u(id, workflow, version, state, finished, parent, sequence, snapshot, at)
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger: logger).collect().map { try $0.decode(String.self) }
+            if added.count != inserts.count, let id = s.map(\.id).first(where: { !added.contains($0) }) {
+                throw StoreError(.duplicateCase, "case \(id) already exists", caseID: id)
+            }
+        }
+        // History: each case's entries follow its last one (the case rows are locked above).
+        let entries = writes.flatMap { w in w.history.enumerated().map { (n: $0.offset + 1, entry: $0.element) } }
+        if !entries.isEmpty {
+            let e = entries.map(\.entry)
+            try await c.query("""
+                INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
+                SELECT u.case_id, COALESCE((SELECT MAX(h.seq) FROM history h WHERE h.case_id = u.case_id), 0) + u.n, u.at, u.kind,
+                       u.event, CASE WHEN u.has_payload THEN u.payload END, CASE WHEN u.has_from THEN u.from_state END,
+                       u.to_state, u.by, u.detail
+                FROM unnest(\(e.map(\.caseID)), \(entries.map(\.n)), \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.kind.rawValue)),
+                            \(e.map(\.event)), \(e.map { $0.payload.map { JSONWriter.encode($0) } ?? "" }), \(e.map { $0.payload != nil }),
+                            \(e.map { $0.from ?? "" }), \(e.map { $0.from != nil }), \(e.map(\.to)), \(e.map(\.by)), \(e.map(\.detail)))
+                    AS u(case_id, n, at, kind, event, payload, has_payload, from_state, has_from, to_state, by, detail)
+                """, logger: logger)
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
         // and closed within one batch ends closed.
-        for o in w.openTasks {
+        let opened = writes.flatMap { w in w.openTasks.map { (caseID: w.snapshot.id, at: w.at, order: $0) } }
+        if !opened.isEmpty {
+            let o = opened.map(\.order)
             try await c.query("""
                 INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
-                VALUES (\(s.id), \(o.key), \(o.kind), \(o.title), \(o.section), 'open', \(o.due?.timeIntervalSince1970),
-                        \(o.followUp?.timeIntervalSince1970), \(o.priority), \(o.event), \(o.decision), \(o.contractor), \(at))
+                SELECT case_id, key, kind, title, section, 'open', CASE WHEN has_due THEN due END,
+                       CASE WHEN has_follow_up THEN follow_up END, priority, event, decision, contractor, at
+                FROM unnest(\(opened.map(\.caseID)), \(o.map(\.key)), \(o.map(\.kind)), \(o.map(\.title)), \(o.map(\.section)),
+                            \(o.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.due != nil }),
+                            \(o.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.followUp != nil }),
+                            \(o.map(\.priority)), \(o.map(\.event)), \(o.map(\.decision)), \(o.map(\.contractor)),
+                            \(opened.map(\.at.timeIntervalSince1970)))
+                    AS u(case_id, key, kind, title, section, due, has_due, follow_up, has_follow_up, priority, event, decision, contractor, at)
                 """, logger: logger)
         }
-        for closed in w.closedTasks {
+        let closed = writes.flatMap { w in w.closedTasks.map { (caseID: w.snapshot.id, at: w.at, task: $0) } }
+        if !closed.isEmpty {
+            let t = closed.map(\.task)
             try await c.query("""
-                UPDATE tasks SET status = \(closed.status.rawValue), closed_at = \(at), completed_by = \(closed.by)
-                WHERE case_id = \(s.id) AND key = \(closed.key) AND status IN ('open', 'claimed')
+                UPDATE tasks t SET status = u.status, closed_at = u.at, completed_by = CASE WHEN u.has_by THEN u.by END
+                FROM unnest(\(closed.map(\.caseID)), \(t.map(\.key)), \(t.map(\.status.rawValue)), \(t.map { $0.by ?? "" }),
+                            \(t.map { $0.by != nil }), \(closed.map(\.at.timeIntervalSince1970)))
+                    AS u(case_id, key, status, by, has_by, at)
+                WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
                 """, logger: logger)
         }
-        for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
-            if let due {
-                try await c.query("""
-                    INSERT INTO timers(case_id, name, due) VALUES (\(s.id), \(name), \(due.timeIntervalSince1970))
-                    ON CONFLICT (case_id, name) DO UPDATE SET due = EXCLUDED.due
-                    """, logger: logger)
-            } else {
-                try await c.query("DELETE FROM timers WHERE case_id = \(s.id) AND name = \(name)", logger: logger)
-            }
+        let timers = writes.flatMap { w in w.timers.sorted { $0.key < $1.key }.map { (caseID: w.snapshot.id, name: $0.key, due: $0.value) } }
+        let set = timers.compactMap { t in t.due.map { (caseID: t.caseID, name: t.name, due: $0) } }
+        if !set.isEmpty {
+            try await c.query("""
+                INSERT INTO timers(case_id, name, due)
+                SELECT * FROM unnest(\(set.map(\.caseID)), \(set.map(\.name)), \(set.map(\.due.timeIntervalSince1970)))
+                ON CONFLICT (case_id, name) DO UPDATE SET due = EXCLUDED.due
+                """, logger: logger)
+        }
+        let cancelled = timers.filter { $0.due == nil }
+        if !cancelled.isEmpty {
+            try await c.query("""
+                DELETE FROM timers t USING unnest(\(cancelled.map(\.caseID)), \(cancelled.map(\.name))) AS u(case_id, name)
+                WHERE t.case_id = u.case_id AND t.name = u.name
+                """, logger: logger)
         }
     }
 

@@ -21,10 +21,10 @@ struct SharedDaemonTests {
     ]
     static let columns = ["reason", "slot", "result", "contact_outcome", "referral", "outcome"]
 
-    @Test("three engines share 2,400 queued events: each applied or rejected once, every case's in delivery order")
+    @Test("three engines share 960 queued events: each applied or rejected once, every case's in delivery order")
     func threeEngines() async throws {
         try await withStore { s in
-            let ids = (1...300).map { String(format: "S%04d", $0) }
+            let ids = (1...120).map { String(format: "S%04d", $0) }
             try await s.importHouseholds(ids.map { ($0, "練馬") })
             var rows = ["case,event,key," + Self.columns.joined(separator: ",")]
             for (n, e) in Self.script.enumerated() {
@@ -32,7 +32,7 @@ struct SharedDaemonTests {
             }
             let file = s.folder + "/events.csv"
             try (rows.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-            #expect(try await s.engine.importEvents(file: file, by: "yamada") == 2400)
+            #expect(try await s.engine.importEvents(file: file, by: "yamada") == 960)
             let now = try await s.engine.now()
             let location = s.location
             let reports = try await withThrowingTaskGroup(of: Engine.StepReport.self) { group in
@@ -51,10 +51,10 @@ struct SharedDaemonTests {
                 }
                 return try await group.reduce(into: [Engine.StepReport]()) { $0.append($1) }
             }
-            #expect(reports.map(\.eventsApplied).reduce(0, +) == 2100)
-            #expect(reports.map(\.eventsRejected).reduce(0, +) == 300)
-            #expect(try await s.engine.store.events(status: .applied).count == 2100)
-            #expect(try await s.engine.store.events(status: .rejected).count == 300)
+            #expect(reports.map(\.eventsApplied).reduce(0, +) == 840)
+            #expect(reports.map(\.eventsRejected).reduce(0, +) == 120)
+            #expect(try await s.engine.store.events(status: .applied).count == 840)
+            #expect(try await s.engine.store.events(status: .rejected).count == 120)
             let applied = Dictionary(grouping: try await s.engine.store.events(status: .applied), by: \.caseID)
             for id in ids {
                 #expect(try await s.engine.store.history(id).map(\.event) == ["start"] + Self.script.prefix(7).map(\.event), "\(id)")
