@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The model and the pure core: definitions as values, expressions, durations,
@@ -45,11 +46,20 @@ let package = Package(
             name: "KakariAnalysis",
             dependencies: ["KakariCore", "KakariDefinitions", .product(name: "Yams", package: "Yams")]
         ),
+        // The server backend for several daemons: PostgreSQL through postgres-nio.
+        .target(
+            name: "KakariPostgres",
+            dependencies: [
+                "KakariStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The engine: deploys, case operations, the daemon loop, CSV import, the demo.
         .target(
             name: "KakariEngine",
             dependencies: [
-                "KakariCore", "KakariDefinitions", "KakariStore", "KakariSQLite",
+                "KakariCore", "KakariDefinitions", "KakariStore", "KakariSQLite", "KakariPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -13,6 +13,8 @@ public struct Engine: Sendable {
     public var logger: Logger
     /// The command being run (`tasks complete`), recorded in the audit log.
     public var command: String = "api"
+    /// Who this engine is when it claims work beside other daemons (unique per engine).
+    public var worker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
     public init(store: any CaseStore, cache: DefinitionCache = DefinitionCache(), logger: Logger = Logger(label: "kakari")) {
         self.store = store

@@ -1,4 +1,5 @@
 import Foundation
+import KakariPostgres
 import KakariSQLite
 import KakariStore
 
@@ -29,8 +30,21 @@ public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
     /// a missing store is refused with a hint.
     public func open(create: Bool = false) async throws -> any CaseStore {
         switch self {
-        case .postgres:
-            throw EngineError(.refused, "PostgreSQL stores are not available in this build yet; use a SQLite path")
+        case .postgres(let url):
+            let store = PostgresStore(location: try PostgresLocation(url))
+            if create {
+                try await store.createIfMissing()
+                if try await store.isInitialised() {
+                    throw EngineError(.refused, "\(store.location) already holds a Kakari store; choose another --store")
+                }
+            } else {
+                try await store.probe()
+            }
+            if !create, try await !store.isInitialised() {
+                throw EngineError(.refused, "there is no store at \(store.location); create one with 'kakari init' or choose another with --store")
+            }
+            try await store.migrate()
+            return store
         case .sqlite(let path):
             if !create && !FileManager.default.fileExists(atPath: path) {
                 throw EngineError(.refused, "there is no store at \(path); create one with 'kakari init' or choose another with --store")

@@ -80,15 +80,17 @@ extension SQLiteStore {
 
     public func history(_ id: String) async throws -> [HistoryEntry] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM history WHERE case_id = ? ORDER BY seq", arguments: [id]).map { row in
-                let payload: String? = row["payload"]
-                return HistoryEntry(
-                    caseID: row["case_id"], seq: row["seq"], at: Date(timeIntervalSince1970: row["at"]),
-                    kind: HistoryEntry.Kind(rawValue: row["kind"]) ?? .admin, event: row["event"],
-                    payload: try payload.map { try StoreJSON.decode(CaseEvent.self, $0) },
-                    from: row["from_state"], to: row["to_state"], by: row["by"], detail: row["detail"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM history WHERE case_id = ? ORDER BY seq", arguments: [id]).map(Self.historyEntry)
         }
+    }
+
+    static func historyEntry(_ row: Row) throws -> HistoryEntry {
+        let payload: String? = row["payload"]
+        return HistoryEntry(
+            caseID: row["case_id"], seq: row["seq"], at: Date(timeIntervalSince1970: row["at"]),
+            kind: HistoryEntry.Kind(rawValue: row["kind"]) ?? .admin, event: row["event"],
+            payload: try payload.map { try StoreJSON.decode(CaseEvent.self, $0) },
+            from: row["from_state"], to: row["to_state"], by: row["by"], detail: row["detail"])
     }
 
     public func tasks(_ filter: TaskFilter) async throws -> [TaskRecord] {
@@ -203,10 +205,12 @@ extension SQLiteStore {
 
     public func idempotency(_ key: String) async throws -> IdempotencyRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map {
-                IdempotencyRecord(key: $0["key"], caseID: $0["case_id"], event: $0["event"], from: $0["from_state"],
-                                  to: $0["to_state"], at: Date(timeIntervalSince1970: $0["at"]))
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map(Self.idempotencyRecord)
         }
+    }
+
+    static func idempotencyRecord(_ row: Row) -> IdempotencyRecord {
+        IdempotencyRecord(key: row["key"], caseID: row["case_id"], event: row["event"], from: row["from_state"],
+                          to: row["to_state"], at: Date(timeIntervalSince1970: row["at"]))
     }
 }

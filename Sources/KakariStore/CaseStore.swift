@@ -74,6 +74,19 @@ public protocol CaseStore: Sendable {
     func appendAudit(_ entries: [AuditEntry]) async throws
     /// Audit entries matching `filter`, in chain order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
+
+    // MARK: Several daemons
+    /// Claims work for `worker`: due timers (by `now`) of up to `limit` cases or, when none is
+    /// due, the pending events of up to `limit` cases, in order. The cases stay held for
+    /// `worker` until `releaseClaims` or until `lease` seconds pass (a crashed daemon's claims
+    /// are taken over then); other workers skip held cases, so each case's events are applied
+    /// by one worker at a time, in delivery order. A store with one writer may hold nothing.
+    func claimWork(worker: String, now: Date, limit: Int, lease: TimeInterval) async throws -> ClaimedWork
+    /// Gives back the claims `worker` holds on `caseIDs`.
+    func releaseClaims(worker: String, caseIDs: [String]) async throws
+    /// Waits up to `seconds` for new work (events queued by others), returning early when
+    /// `stop` turns true. A store without notifications simply waits.
+    func waitForWork(seconds: Double, stop: @Sendable () -> Bool) async throws
 }
 
 /// A definition file as stored with a bundle.

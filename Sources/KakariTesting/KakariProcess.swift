@@ -22,12 +22,17 @@ public struct KakariProcess: Sendable {
     public var folder: String
     public var environment: [String: String]
 
-    /// Runs in `folder` (the default store `kakari.sqlite` is there) as `user`.
+    /// Runs in `folder` (the folder's store, see `TestBackend`) as `user`.
     public init(folder: String, user: String = "yamada") {
         self.folder = folder
         var env = ProcessInfo.processInfo.environment
         env["KAKARI_USER"] = user
-        env.removeValue(forKey: "KAKARI_STORE")
+        // The folder's own store: kakari.sqlite there, or its schema when the tests run on PostgreSQL.
+        if TestBackend.postgres != nil {
+            env["KAKARI_STORE"] = TestBackend.location(folder: folder).description
+        } else {
+            env.removeValue(forKey: "KAKARI_STORE")
+        }
         environment = env
     }
 

@@ -1,22 +1,20 @@
 import Foundation
 import KakariEngine
-import KakariSQLite
 import KakariStore
 
-/// A fresh SQLite store in its own temporary folder, with the ward's workflows deployed:
-/// each test gets its own real database file.
+/// A fresh store in its own temporary folder, with the ward's workflows deployed: each test
+/// gets its own real SQLite file, or its own PostgreSQL schema (see `TestBackend`).
 public struct TemporaryStore: Sendable {
     public let folder: String
-    public let path: String
+    public let location: StoreLocation
     public let engine: Engine
 
     /// Creates the store. `simulatedStart` gives it a simulated clock starting then.
     public init(simulatedStart: Date? = Date(timeIntervalSince1970: 1_763_596_800), deploy: Bool = true) async throws {
         folder = NSTemporaryDirectory() + "kakari-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        path = folder + "/kakari.sqlite"
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
+        location = TestBackend.location(folder: folder)
+        let store = try await location.open(create: true)
         if let simulatedStart {
             try await store.setSetting(Settings.clockMode, "simulated")
             try await store.setSetting(Settings.clockNow, String(Int(simulatedStart.timeIntervalSince1970)))
@@ -25,6 +23,11 @@ public struct TemporaryStore: Sendable {
         }
         engine = Engine(store: store)
         if deploy { _ = try await engine.deploy(paths: [Repository.workflows], by: "yamada") }
+    }
+
+    /// The same store opened again, as another process would.
+    public func openAgain() async throws -> any CaseStore {
+        try await location.open()
     }
 
     /// Removes the folder and everything in it.

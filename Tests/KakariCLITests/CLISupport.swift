@@ -10,7 +10,8 @@ import Testing
 /// and the means to run `kakari` in it and to digest the store's content.
 struct Workspace: Sendable {
     let folder: String
-    var path: String { folder + "/kakari.sqlite" }
+    /// The workspace's store (see `TestBackend`).
+    var location: StoreLocation { TestBackend.location(folder: folder) }
 
     /// `kakari init --clock simulated --start START` then `kakari deploy Workflows/`.
     init(start: String = "2025-11-20T09:00:00+09:00", clock: String = "simulated") throws {
@@ -57,12 +58,12 @@ struct Workspace: Sendable {
     }
 
     /// An engine on the same file, opened as another process would.
-    func engine() throws -> Engine { Engine(store: try SQLiteStore(path: path)) }
+    func engine() async throws -> Engine { Engine(store: try await location.open()) }
 
     /// Every case, history entry, task, timer, queued event and idempotency key: equal digests
     /// mean the store did not change.
     func digest() async throws -> String {
-        try await StoreDigest.of(try SQLiteStore(path: path))
+        try await StoreDigest.of(try await location.open())
     }
 
     /// Households in CSV, the columns of Examples/households.csv.

@@ -95,7 +95,7 @@ struct ConcurrencyTests {
                 #expect(s.status == 1, "\(s)")
                 #expect(s.error == "kakari: case \(s.id) is finished (調査対象外) and accepts no events", "\(s)")
             }
-            let engine = try w.engine()
+            let engine = try await w.engine()
             for id in ids {
                 let accepted = sends.filter { $0.id == id && $0.status == 0 }
                 let history = try await engine.store.history(id).filter { $0.kind == .decision }

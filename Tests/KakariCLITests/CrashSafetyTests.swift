@@ -53,7 +53,7 @@ struct CrashSafetyTests {
             #expect(q2["queued"] as? Int == 200)
             // Move the clock past the first households' deadline without firing anything:
             // the daemon finds 200 timers due.
-            let engine = try w.engine()
+            let engine = try await w.engine()
             try await engine.setClock(ISO8601DateFormatter().date(from: "2026-03-24T09:00:00+09:00")!)
             #expect(try await engine.store.dueTimers(before: try await engine.now(), limit: 1000).count == 200)
             let prepared = Date()
@@ -61,7 +61,7 @@ struct CrashSafetyTests {
             var generator = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
             var killedWhileBusy = 0
             for _ in 1...20 {
-                let daemon = KakariProcess(folder: w.folder, user: "admin").start(["daemon", "--poll", "0.1"])
+                let daemon = KakariProcess(folder: w.folder, user: "admin").start(["daemon", "--poll", "0.1", "--lease", "2"])
                 daemon.standardOutput = FileHandle.nullDevice
                 daemon.standardError = FileHandle.nullDevice
                 try daemon.run()

@@ -45,11 +45,11 @@ struct DeliveryEngineTests {
     func sameKeyConcurrently() async throws {
         try await withStore { s in
             try await s.importHouseholds([("H1", "練馬")])
-            let path = s.path
+            let location = s.location
             let outcomes = try await withThrowingTaskGroup(of: Engine.Outcome.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        let engine = Engine(store: try SQLiteStore(path: path))
+                        let engine = Engine(store: try await location.open())
                         return try await engine.send(caseID: "H1", event: "withdraw", fields: ["reason": "転出"], key: "K", by: "yamada")
                     }
                 }
@@ -68,12 +68,12 @@ struct DeliveryEngineTests {
             let ids = (1...6).map { String(format: "H%03d", $0) }
             try await s.importHouseholds(ids.map { ($0, "練馬") })
             for id in ids { _ = try await s.engine.send(caseID: id, event: "assign", fields: [:], key: nil, by: "yamada") }
-            let path = s.path
+            let location = s.location
             // Three engines each send one absent visit to every household (no task: a signal).
             let applied = try await withThrowingTaskGroup(of: Int.self) { group in
                 for worker in 0..<3 {
                     group.addTask {
-                        let engine = Engine(store: try SQLiteStore(path: path))
+                        let engine = Engine(store: try await location.open())
                         var n = 0
                         for id in ids.shuffled() {
                             let o = try await engine.send(caseID: id, event: "visit", fields: ["slot": "休日", "result": "不在"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import KakariEngine
+import KakariStore
 import Logging
 
 extension Kakari {
@@ -18,6 +19,8 @@ extension Kakari {
         )
         @Flag(help: "Work until nothing is due, then exit.") var once = false
         @Option(help: ArgumentHelp("Longest sleep between polls, in seconds.", valueName: "SECONDS")) var poll: Double = 1
+        @Option(help: ArgumentHelp("How long a claim on a case lasts if this daemon dies, in seconds (PostgreSQL).", valueName: "SECONDS"))
+        var lease: Double = Engine.defaultLease
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -31,20 +34,36 @@ extension Kakari {
                 stop.install()
                 logger.info("daemon started", metadata: ["store": "\(StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"]))", "once": "\(once)"])
                 var total = Engine.StepReport()
+                var retry = StoreRetry()
                 while !stop.isSet {
-                    let now = try await engine.now()
-                    let report = try await engine.runDue(now: now, shouldStop: { stop.isSet })
+                    let report: Engine.StepReport
+                    do {
+                        let now = try await engine.now()
+                        report = try await engine.runDue(now: now, lease: lease, shouldStop: { stop.isSet })
+                        retry.succeeded(logger)
+                    } catch let error as StoreError where error.code == .unavailable || error.code == .conflict {
+                        // The server restarted or the network is cut: nothing half-done was
+                        // committed, so the same work is claimed again once it is back.
+                        try await stop.sleep(seconds: retry.failed(error, logger))
+                        continue
+                    }
                     total.add(report)
                     if report.total > 0 {
                         logger.info("applied", metadata: ["timers": "\(report.timersFired)", "events": "\(report.eventsApplied)", "rejected": "\(report.eventsRejected)"])
                     }
-                    if once { break }
+                    // --once waits for work that other daemons hold (or held, until their
+                    // claims end) to be done too.
+                    if once, try await !hasWorkLeft(engine) { break }
                     if report.total == 0 {
-                        var wait = poll
-                        if let next = try await engine.store.nextTimerDue(), try await !engine.isSimulated() {
-                            wait = min(poll, max(0.05, next.timeIntervalSince(Date())))
+                        var wait = once ? min(poll, 0.2) : poll
+                        do {
+                            if let next = try await engine.store.nextTimerDue(), try await !engine.isSimulated() {
+                                wait = min(poll, max(0.05, next.timeIntervalSince(Date())))
+                            }
+                            try await engine.store.waitForWork(seconds: wait, stop: { stop.isSet })
+                        } catch let error as StoreError where error.code == .unavailable {
+                            try await stop.sleep(seconds: retry.failed(error, logger))
                         }
-                        try await stop.sleep(seconds: wait)
                     }
                 }
                 logger.info("daemon stopped", metadata: ["timers": "\(total.timersFired)", "events": "\(total.eventsApplied)", "rejected": "\(total.eventsRejected)"])
@@ -53,6 +72,15 @@ extension Kakari {
                 }
             }
         }
+    }
+}
+
+extension Kakari.Daemon {
+    /// Whether any event is pending or any timer due.
+    func hasWorkLeft(_ engine: Engine) async throws -> Bool {
+        let now = try await engine.now()
+        if try await !engine.store.dueTimers(before: now, limit: 1).isEmpty { return true }
+        return try await !engine.store.pendingEvents(limit: 1).isEmpty
     }
 }
 
@@ -82,5 +110,23 @@ final class StopSignal: @unchecked Sendable {
             try await Task.sleep(nanoseconds: UInt64(step * 1_000_000_000))
             left -= step
         }
+    }
+}
+
+/// Backoff for a daemon whose store is unreachable: 0.1 s doubling to 10 s, logged once per
+/// failure and once when the store is back.
+struct StoreRetry {
+    private var delay = 0.0
+
+    /// Logs the failure and returns how long to wait before trying again.
+    mutating func failed(_ error: StoreError, _ logger: Logger) -> Double {
+        delay = min(max(delay * 2, 0.1), 10)
+        logger.warning("store unavailable; retrying", metadata: ["reason": "\(error.message)", "retry_in": "\(delay)s"])
+        return delay
+    }
+
+    mutating func succeeded(_ logger: Logger) {
+        if delay > 0 { logger.info("store available again") }
+        delay = 0
     }
 }

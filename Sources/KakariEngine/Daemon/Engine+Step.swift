@@ -15,26 +15,29 @@ extension Engine {
     /// How many timers or queued events one transaction takes at most (group commit).
     public static let groupSize = 256
 
+    /// How long a daemon's claim on a case lasts when it is not given back (a crashed
+    /// daemon's cases are taken over then), in seconds.
+    public static let defaultLease: TimeInterval = 30
+
     /// Fires every timer due by `now` (each at its own due time, in order) and applies the
-    /// queued events, until nothing is left to do. Work is committed in groups: many cases'
-    /// timers or events in one transaction, all or nothing, so a crash loses nothing and
-    /// repeats nothing, and throughput is not bounded by one commit per event.
-    public func runDue(now: Date, user: String = "kakari-daemon", shouldStop: @Sendable () -> Bool = { false }) async throws -> StepReport {
+    /// queued events, until nothing is left to do. Work is claimed case by case (several
+    /// daemons share it; each case's events go to one daemon at a time, in delivery order)
+    /// and committed in groups: many cases' timers or events in one transaction, all or
+    /// nothing, so a crash loses nothing and repeats nothing, and throughput is not bounded
+    /// by one commit per event.
+    public func runDue(now: Date, user: String = "kakari-daemon", lease: TimeInterval = Engine.defaultLease,
+                       shouldStop: @Sendable () -> Bool = { false }) async throws -> StepReport {
         var report = StepReport()
         while !shouldStop() {
-            var progressed = false
-            let timers = try await store.dueTimers(before: now, limit: Self.groupSize)
-            if !timers.isEmpty {
-                report.add(try await process(timers.map(WorkItem.timer), now: now, user: user))
-                progressed = true
+            let work = try await store.claimWork(worker: worker, now: now, limit: Self.groupSize, lease: lease)
+            if work.isEmpty { break }
+            if !work.timers.isEmpty {
+                report.add(try await process(work.timers.map(WorkItem.timer), now: now, user: user))
             }
-            if shouldStop() { break }
-            let events = try await store.pendingEvents(limit: Self.groupSize)
-            if !events.isEmpty {
-                report.add(try await process(events.map(WorkItem.queued), now: now, user: user))
-                progressed = true
+            if !work.events.isEmpty {
+                report.add(try await process(work.events.map(WorkItem.queued), now: now, user: user))
             }
-            if !progressed { break }
+            try await store.releaseClaims(worker: worker, caseIDs: work.caseIDs)
         }
         return report
     }

@@ -1,0 +1,218 @@
+import Foundation
+import KakariCore
+import KakariStore
+import Logging
+import PostgresNIO
+
+/// The server store: one PostgreSQL database (or one schema of it) through postgres-nio, for
+/// wards that run several engine daemons on several machines.
+///
+/// Same semantics as the SQLite store: history is append-only (triggers refuse updates and
+/// deletes), every commit is one transaction that refuses the whole batch when a case's
+/// sequence moved (`StoreError.conflict`), idempotency keys are unique, timers are indexed by
+/// due time. Daemons share the work through claims (see `claimWork`) and are woken by
+/// `NOTIFY` when events are queued.
+public final class PostgresStore: CaseStore, @unchecked Sendable {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    let wakeups = WakeupFlag()
+
+    /// Connects lazily to `location`; nothing is sent before the first query.
+    public init(location: PostgresLocation, maximumConnections: Int = 8, logger: Logger = Logger(label: "kakari.postgres")) {
+        self.location = location
+        self.logger = logger
+        var quiet = Logger(label: "kakari.postgres.pool")
+        quiet.logLevel = .critical
+        let client = PostgresClient(configuration: location.configuration(maximumConnections: maximumConnections), backgroundLogger: quiet)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// The channel `enqueue` notifies and idle daemons listen on.
+    static let channel = "kakari_work"
+
+    // MARK: Running queries
+
+    /// All rows of `query`, run on a pooled connection.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns, rolled
+    /// back when it throws.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// A `StoreError` for people: never SQL, and the kind a program can act on.
+    func mapped(_ error: Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? PSQLError else {
+            if error is CancellationError { return StoreError(.unavailable, "the operation on \(location) was cancelled") }
+            if error is PostgresDecodingError { return StoreError(.invalidStore, "\(location) holds data this version of Kakari cannot read") }
+            // Refused connections, time-outs, the pool giving up after failed attempts.
+            return StoreError(.unavailable, "cannot reach PostgreSQL at \(location.host):\(location.port); is the server running?")
+        }
+        if error.code == .server, let info = error.serverInfo {
+            let state = info[.sqlState] ?? ""
+            let message = info[.message] ?? "an error"
+            switch state {
+            case "23505", "40001", "40P01":
+                return StoreError(.conflict, "another writer changed the same data meanwhile; try again")
+            case "3D000":
+                return StoreError(.invalidStore, "there is no database '\(location.database)' at \(location.host):\(location.port); create the store with 'kakari init'")
+            case "42P01", "3F000":
+                return StoreError(.invalidStore, "\(location) is not a Kakari store; create one with 'kakari init'")
+            case let s where s.hasPrefix("28"):
+                return StoreError(.unavailable, "PostgreSQL at \(location.host):\(location.port) refused user \(location.user): \(message)")
+            case let s where s.hasPrefix("57") || s.hasPrefix("08") || s.hasPrefix("53"):
+                return StoreError(.unavailable, "PostgreSQL at \(location.host):\(location.port) is not available (\(message)); try again")
+            default:
+                return StoreError(.unavailable, "PostgreSQL refused the operation: \(message)")
+            }
+        }
+        return StoreError(.unavailable, "cannot reach PostgreSQL at \(location.host):\(location.port); is the server running?")
+    }
+
+    // MARK: Creating and migrating
+
+    /// Connects once, directly, so that a server that is down or a database that is missing
+    /// is reported at once (the pool would keep trying for a minute).
+    public func probe() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: location.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close().get()
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// Creates the database (through the `postgres` maintenance database) and the schema
+    /// when they are missing. For `kakari init`.
+    public func createIfMissing() async throws {
+        let exists: Bool
+        do {
+            try await probe()
+            exists = true
+        } catch let error as StoreError where error.code == .invalidStore {
+            exists = false
+        }
+        if !exists {
+            let admin = PostgresStore(location: location.with(database: "postgres"), maximumConnections: 1, logger: logger)
+            let name = location.database.replacingOccurrences(of: "\"", with: "\"\"")
+            do {
+                _ = try await admin.rows(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""))
+            } catch let error as StoreError where error.code == .conflict {
+                // Created by someone else meanwhile.
+            }
+        }
+        if location.schema != "public" {
+            _ = try await rows(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(location.schema)"))
+        }
+    }
+
+    /// Whether the database (schema) holds a Kakari store.
+    public func isInitialised() async throws -> Bool {
+        let found = try await rows("SELECT to_regclass('cases') IS NOT NULL AND to_regclass('kakari_migrations') IS NOT NULL")
+        return try found.first?.decode(Bool.self) ?? false
+    }
+
+    public func migrate() async throws {
+        try await PostgresMigrations.migrate(self)
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? {
+        try await rows("SELECT value FROM settings WHERE key = \(key)").first?.decode(String.self)
+    }
+
+    public func setSetting(_ key: String, _ value: String) async throws {
+        _ = try await rows("INSERT INTO settings(key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+    }
+
+    // MARK: Definitions
+
+    public func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String) async throws -> Int64 {
+        let seconds = at.timeIntervalSince1970
+        return try await transaction { c in
+            let bundle = try await c.query("INSERT INTO bundles(deployed_at, deployed_by) VALUES (\(seconds), \(by)) RETURNING id", logger: logger)
+                .collect().first!.decode(Int64.self)
+            for f in files {
+                try await c.query("INSERT INTO bundle_files(bundle, path, text) VALUES (\(bundle), \(f.path), \(f.text))", logger: logger)
+            }
+            for v in versions {
+                try await c.query("""
+                    INSERT INTO workflow_versions(name, version, hash, bundle, deployed_at, deployed_by)
+                    VALUES (\(v.name), \(v.version), \(v.hash), \(bundle), \(seconds), \(by))
+                    """, logger: logger)
+            }
+            return bundle
+        }
+    }
+
+    public func workflowVersions() async throws -> [WorkflowVersion] {
+        try await rows("SELECT name, version, hash, bundle, deployed_at, deployed_by FROM workflow_versions ORDER BY name, version").map {
+            let (name, version, hash, bundle, at, by) = try $0.decode((String, Int, String, Int64, Double, String).self)
+            return WorkflowVersion(name: name, version: version, hash: hash, bundle: bundle,
+                                   deployedAt: Date(timeIntervalSince1970: at), deployedBy: by)
+        }
+    }
+
+    public func bundleFiles(_ bundle: Int64) async throws -> [SourceFileRecord] {
+        try await rows("SELECT path, text FROM bundle_files WHERE bundle = \(bundle) ORDER BY path").map {
+            let (path, text) = try $0.decode((String, String).self)
+            return SourceFileRecord(path: path, text: text)
+        }
+    }
+
+    public func latestBundle() async throws -> Int64? {
+        try await rows("SELECT MAX(id) FROM bundles").first?.decode(Int64?.self)
+    }
+}
+
+/// Set when a notification arrives; an idle daemon waits for it.
+final class WakeupFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    private var listening = false
+
+    func raise() { lock.withLock { raised = true } }
+
+    /// Whether it was raised, lowering it.
+    func take() -> Bool { lock.withLock { defer { raised = false }; return raised } }
+
+    /// True the first time only: who starts the listener.
+    func startListening() -> Bool { lock.withLock { defer { listening = true }; return !listening } }
+}
+
+extension PostgresStore {
+    /// Runs one statement of an operator's or a test's own (not used by the engine).
+    public func execute(unsafeSQL sql: String) async throws {
+        _ = try await rows(PostgresQuery(unsafeSQL: sql))
+    }
+}

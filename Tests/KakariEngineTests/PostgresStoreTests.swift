@@ -1,0 +1,68 @@
+import Foundation
+import KakariCore
+import KakariEngine
+import KakariPostgres
+import KakariStore
+import KakariTesting
+import Testing
+
+/// What only the PostgreSQL store has: claims that keep daemons apart and end with their
+/// lease, the history guarded by triggers, and messages for people when the server is away.
+/// Runs when the suite runs on PostgreSQL (`scripts/test` sets KAKARI_TEST_POSTGRES).
+@Suite("PostgreSQL store", .enabled(if: TestBackend.postgres != nil))
+struct PostgresStoreTests {
+    static let t0 = StoreConformanceTests.t0
+
+    @Test("two workers never hold the same case; a claim given back or past its lease is taken over")
+    func claims() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = t.engine.store
+        for n in 1...4 { try await store.commit(StoreConformanceTests.start("H\(n)", due: Self.t0.addingTimeInterval(9999))) }
+        try await store.enqueue((1...4).flatMap { n in (0..<2).map { _ in
+            QueuedEvent(caseID: "H\(n)", event: "visit", fields: [:], key: nil, enqueuedAt: Self.t0, by: "yamada", source: "t")
+        } })
+        // The limit counts events: the first two queued are both H1's.
+        let a = try await store.claimWork(worker: "a", now: Self.t0, limit: 2, lease: 30)
+        #expect(a.caseIDs == ["H1"])
+        #expect(a.events.count == 2)
+        let b = try await store.claimWork(worker: "b", now: Self.t0, limit: 10, lease: 0.5)
+        #expect(b.caseIDs == ["H2", "H3", "H4"])
+        #expect(b.events.map(\.caseID) == ["H2", "H2", "H3", "H3", "H4", "H4"])
+        #expect(try await store.claimWork(worker: "c", now: Self.t0, limit: 10, lease: 30).isEmpty)
+        try await Task.sleep(nanoseconds: 700_000_000)
+        #expect(try await store.claimWork(worker: "c", now: Self.t0, limit: 10, lease: 30).caseIDs == ["H2", "H3", "H4"], "b's lease ended")
+        try await store.releaseClaims(worker: "a", caseIDs: a.caseIDs)
+        #expect(try await store.claimWork(worker: "d", now: Self.t0, limit: 10, lease: 30).caseIDs == ["H1"])
+    }
+
+    @Test("history rows cannot be changed or deleted, even with SQL")
+    func appendOnly() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        try await t.engine.store.commit(StoreConformanceTests.start("H1"))
+        let store = try #require(t.engine.store as? PostgresStore)
+        for sql in ["UPDATE history SET to_state = 'x'", "DELETE FROM history", "TRUNCATE history"] {
+            await #expect(throws: StoreError.self) { try await store.execute(unsafeSQL: sql) }
+        }
+        #expect(try await store.history("H1").count == 1)
+    }
+
+    @Test("an unreachable server or a bad address is one sentence, without SQL")
+    func messages() async throws {
+        do {
+            _ = try await StoreLocation.postgres(url: "postgres://kakari@127.0.0.1:1/kakari").open()
+            Issue.record("expected a refusal")
+        } catch let error as StoreError {
+            #expect(error.code == .unavailable)
+            #expect(error.message == "cannot reach PostgreSQL at 127.0.0.1:1; is the server running?")
+        }
+        #expect(throws: StoreError(.invalidStore, "'postgres://kakari@localhost' names no database; write postgres://USER@HOST[:PORT]/DB")) {
+            try PostgresLocation("postgres://kakari@localhost")
+        }
+        let missing = StoreLocation.postgres(url: String(try #require(TestBackend.postgres).dropLast("postgres".count)) + "kakari_missing_db")
+        await #expect(throws: StoreError(.invalidStore, "there is no database 'kakari_missing_db' at 127.0.0.1:\(try PostgresLocation(TestBackend.postgres!).port); create the store with 'kakari init'")) {
+            _ = try await missing.open()
+        }
+    }
+}
