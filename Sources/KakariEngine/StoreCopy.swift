@@ -4,7 +4,7 @@ import KakariSQLite
 import KakariStore
 
 /// `kakari store copy`: moves a ward's SQLite file into PostgreSQL when it outgrows one
-/// machine. Every bundle, case, history row, task, timer, queued event, idempotency key and
+/// machine. Every bundle, case, history row, task, timer, queued event, idempotency key, audit entry and
 /// setting is written in one transaction (all or nothing), then the target is verified by
 /// replaying every case.
 public enum StoreCopy {

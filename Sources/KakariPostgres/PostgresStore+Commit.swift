@@ -41,6 +41,8 @@ extension PostgresStore {
             }
         }
         for change in batch.taskChanges { try await apply(change, c) }
+        // Last, so the chain's lock is held only for the tail of the transaction.
+        try await appendAudit(batch.audit, c)
     }
 
     /// The cases of a batch: updated only where their sequence is still the one read, new ones
@@ -95,19 +97,24 @@ extension PostgresStore {
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
         // and closed within one batch ends closed.
-        let opened = writes.flatMap { w in w.openTasks.map { (caseID: w.snapshot.id, at: w.at, order: $0) } }
+        let opened = writes.flatMap { w in w.openTasks.map { (caseID: w.snapshot.id, at: w.at, order: $0, holder: w.claims[$0.key]) } }
         if !opened.isEmpty {
             let o = opened.map(\.order)
+            // A task the write hands to a holder (`claims`) starts claimed by them.
+            let holders = opened.map(\.holder)
             try await c.query("""
-                INSERT INTO tasks(case_id, key, kind, title, section, status, due, follow_up, priority, event, decision, contractor, created_at)
-                SELECT case_id, key, kind, title, section, 'open', CASE WHEN has_due THEN due END,
+                INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
+                SELECT case_id, key, kind, title, section, CASE WHEN has_holder THEN 'claimed' ELSE 'open' END,
+                       CASE WHEN has_holder THEN holder END, CASE WHEN has_due THEN due END,
                        CASE WHEN has_follow_up THEN follow_up END, priority, event, decision, contractor, at
                 FROM unnest(\(opened.map(\.caseID)), \(o.map(\.key)), \(o.map(\.kind)), \(o.map(\.title)), \(o.map(\.section)),
+                            \(holders.map { $0 ?? "" }), \(holders.map { $0 != nil }),
                             \(o.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.due != nil }),
                             \(o.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.followUp != nil }),
                             \(o.map(\.priority)), \(o.map(\.event)), \(o.map(\.decision)), \(o.map(\.contractor)),
                             \(opened.map(\.at.timeIntervalSince1970)))
-                    AS u(case_id, key, kind, title, section, due, has_due, follow_up, has_follow_up, priority, event, decision, contractor, at)
+                    AS u(case_id, key, kind, title, section, holder, has_holder, due, has_due, follow_up, has_follow_up, priority, event,
+                         decision, contractor, at)
                 """, logger: logger)
         }
         let closed = writes.flatMap { w in w.closedTasks.map { (caseID: w.snapshot.id, at: w.at, task: $0) } }
@@ -118,6 +125,18 @@ extension PostgresStore {
                 FROM unnest(\(closed.map(\.caseID)), \(t.map(\.key)), \(t.map(\.status.rawValue)), \(t.map { $0.by ?? "" }),
                             \(t.map { $0.by != nil }), \(closed.map(\.at.timeIntervalSince1970)))
                     AS u(case_id, key, status, by, has_by, at)
+                WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
+                """, logger: logger)
+        }
+        // New dates of open tasks (a resumed suspension), after the tasks this batch opened.
+        let dated = writes.flatMap { w in w.taskDates.map { (caseID: w.snapshot.id, dates: $0) } }
+        if !dated.isEmpty {
+            let d = dated.map(\.dates)
+            try await c.query("""
+                UPDATE tasks t SET due = CASE WHEN u.has_due THEN u.due END, follow_up = CASE WHEN u.has_follow_up THEN u.follow_up END
+                FROM unnest(\(dated.map(\.caseID)), \(d.map(\.key)), \(d.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.due != nil }),
+                            \(d.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.followUp != nil }))
+                    AS u(case_id, key, due, has_due, follow_up, has_follow_up)
                 WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
                 """, logger: logger)
         }

@@ -51,6 +51,11 @@ extension PostgresStore {
             try await insert("idempotency", dump.idempotency.map { r in
                 ["key": r.key, "case_id": r.caseID, "event": r.event, "from_state": r.from, "to_state": r.to, "at": r.at.timeIntervalSince1970]
             }, c)
+            try await insert("audit", dump.audit.map { e in
+                ["seq": e.seq, "at": e.at.timeIntervalSince1970, "user": e.user, "command": e.command, "action": e.action.rawValue,
+                 "case_id": e.caseID as Any, "fields": e.fields.joined(separator: ","), "detail": e.detail,
+                 "previous_hash": e.previousHash, "hash": e.hash]
+            }, c)
             for table in ["bundles", "tasks", "queued_events"] {
                 try await c.query(PostgresQuery(unsafeSQL: """
                     SELECT setval(pg_get_serial_sequence('\(table)', 'id'), GREATEST((SELECT MAX(id) FROM \(table)), 1),

@@ -139,21 +139,25 @@ extension PostgresStore {
 
     public func enqueue(_ events: [QueuedEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await transaction { c in
-            for chunk in stride(from: 0, to: events.count, by: 1000) {
-                let part = events[chunk..<min(chunk + 1000, events.count)]
-                try await c.query("""
-                    INSERT INTO queued_events(case_id, event, fields, key, enqueued_at, by, source, status)
-                    SELECT c, e, f, NULLIF(k, ''), t, b, s, 'pending'
-                    FROM unnest(\(part.map(\.caseID)), \(part.map(\.event)), \(part.map { StoreJSON.encode($0.fields) }),
-                        \(part.map { $0.key ?? "" }), \(part.map(\.enqueuedAt.timeIntervalSince1970)), \(part.map(\.by)),
-                        \(part.map(\.source))) WITH ORDINALITY AS u(c, e, f, k, t, b, s, n)
-                    ORDER BY n
-                    """, logger: logger)
-            }
-            // Wakes idle daemons when the transaction commits.
-            try await c.query("SELECT pg_notify(\(Self.channel), current_schema())", logger: logger)
+        try await transaction { c in try await self.enqueue(events, c) }
+    }
+
+    /// Queues events inside the caller's transaction, notifying idle daemons when it commits.
+    func enqueue(_ events: [QueuedEvent], _ c: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        for chunk in stride(from: 0, to: events.count, by: 1000) {
+            let part = events[chunk..<min(chunk + 1000, events.count)]
+            try await c.query("""
+                INSERT INTO queued_events(case_id, event, fields, key, enqueued_at, by, source, status)
+                SELECT c, e, f, NULLIF(k, ''), t, b, s, 'pending'
+                FROM unnest(\(part.map(\.caseID)), \(part.map(\.event)), \(part.map { StoreJSON.encode($0.fields) }),
+                    \(part.map { $0.key ?? "" }), \(part.map(\.enqueuedAt.timeIntervalSince1970)), \(part.map(\.by)),
+                    \(part.map(\.source))) WITH ORDINALITY AS u(c, e, f, k, t, b, s, n)
+                ORDER BY n
+                """, logger: logger)
         }
+        // Wakes idle daemons when the transaction commits.
+        try await c.query("SELECT pg_notify(\(Self.channel), current_schema())", logger: logger)
     }
 
     static let queuedColumns = "id, case_id, event, fields, key, enqueued_at, by, source, status, reason, resolved_at"

@@ -158,21 +158,24 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     // MARK: Definitions
 
     public func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String) async throws -> Int64 {
+        try await transaction { c in try await self.deploy(files: files, versions: versions, at: at, by: by, c) }
+    }
+
+    /// Stores a bundle inside the caller's transaction.
+    func deploy(files: [SourceFileRecord], versions: [WorkflowVersion], at: Date, by: String, _ c: PostgresConnection) async throws -> Int64 {
         let seconds = at.timeIntervalSince1970
-        return try await transaction { c in
-            let bundle = try await c.query("INSERT INTO bundles(deployed_at, deployed_by) VALUES (\(seconds), \(by)) RETURNING id", logger: logger)
-                .collect().first!.decode(Int64.self)
-            for f in files {
-                try await c.query("INSERT INTO bundle_files(bundle, path, text) VALUES (\(bundle), \(f.path), \(f.text))", logger: logger)
-            }
-            for v in versions {
-                try await c.query("""
-                    INSERT INTO workflow_versions(name, version, hash, bundle, deployed_at, deployed_by)
-                    VALUES (\(v.name), \(v.version), \(v.hash), \(bundle), \(seconds), \(by))
-                    """, logger: logger)
-            }
-            return bundle
+        let bundle = try await c.query("INSERT INTO bundles(deployed_at, deployed_by) VALUES (\(seconds), \(by)) RETURNING id", logger: logger)
+            .collect().first!.decode(Int64.self)
+        for f in files {
+            try await c.query("INSERT INTO bundle_files(bundle, path, text) VALUES (\(bundle), \(f.path), \(f.text))", logger: logger)
         }
+        for v in versions {
+            try await c.query("""
+                INSERT INTO workflow_versions(name, version, hash, bundle, deployed_at, deployed_by)
+                VALUES (\(v.name), \(v.version), \(v.hash), \(bundle), \(seconds), \(by))
+                """, logger: logger)
+        }
+        return bundle
     }
 
     public func workflowVersions() async throws -> [WorkflowVersion] {
@@ -214,5 +217,30 @@ extension PostgresStore {
     /// Runs one statement of an operator's or a test's own (not used by the engine).
     public func execute(unsafeSQL sql: String) async throws {
         _ = try await rows(PostgresQuery(unsafeSQL: sql))
+    }
+}
+
+extension PostgresStore {
+    /// Every table and function a Kakari store makes in its schema, for `reset`.
+    static let ownTables = ["audit", "pruned_cases", "prune_runs", "prune_guard", "case_claims", "idempotency", "queued_events", "timers",
+                            "tasks", "history", "cases", "workflow_versions", "bundle_files", "bundles", "settings", "kakari_migrations",
+                            "bench_rows", "bench_history"]
+    static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "audit_is_append_only"]
+
+    /// Removes the store's tables and functions from its schema (nothing else there), so that
+    /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the
+    /// store may be replaced.
+    public func reset() async throws {
+        try await transaction { c in
+            try await c.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.ownTables.joined(separator: ", ")) CASCADE"), logger: logger)
+            for function in Self.ownFunctions {
+                try await c.query(PostgresQuery(unsafeSQL: "DROP FUNCTION IF EXISTS \(function)() CASCADE"), logger: logger)
+            }
+        }
+    }
+
+    /// Whether the store holds no deployed definitions and no cases.
+    public func isEmpty() async throws -> Bool {
+        try await rows("SELECT NOT EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM bundles)").first?.decode(Bool.self) ?? true
     }
 }

@@ -27,6 +27,7 @@ extension SQLiteStore {
             }
             dump.queuedEvents = try Row.fetchAll(db, sql: "SELECT * FROM queued_events ORDER BY id").map(Self.queued)
             dump.idempotency = try Row.fetchAll(db, sql: "SELECT * FROM idempotency ORDER BY key").map(Self.idempotencyRecord)
+            dump.audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map(Self.auditEntry)
             return dump
         }
     }

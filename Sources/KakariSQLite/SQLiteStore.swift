@@ -116,3 +116,11 @@ public final class SQLiteStore: CaseStore {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM bundles") }
     }
 }
+
+extension SQLiteStore {
+    /// Runs statements of an operator's or a test's own, outside any transaction (not used by
+    /// the engine).
+    public func execute(unsafeSQL sql: String) async throws {
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: sql) }
+    }
+}

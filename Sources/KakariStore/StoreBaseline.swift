@@ -5,17 +5,80 @@ import Foundation
 ///
 /// The bare transaction is the least any workflow engine must do per event: update one row
 /// (the case) and insert one row (its history), durably. A backend creates its own scratch
-/// tables for this and drops them afterwards; it never touches the cases.
+/// tables for this and drops them afterwards; it never touches the cases. A backend gives the
+/// primitives (the scratch tables, one bare transaction, one bare worklist read); the timed
+/// runs are the same for every backend.
 public protocol StoreBaseline: Sendable {
+    /// Makes the scratch tables afresh (`bench_rows` with `rows` rows numbered from 0, and an
+    /// empty `bench_history`).
+    func prepareBenchTables(rows: Int) async throws
+    /// Drops the scratch tables.
+    func dropBenchTables() async throws
+    /// One durable transaction: for each row, a new `bench_rows` row (`inserting`) or an update
+    /// of the existing one, and a `bench_history` row `(id, seq)`.
+    func bareTransaction(_ rows: [BareRow], inserting: Bool) async throws
+    /// The ids of the first `limit` open tasks of `section` in worklist order, with a bare
+    /// query (nothing decoded but the ids).
+    func bareWorklistRead(section: String, limit: Int) async throws
+}
+
+/// A row a bare transaction writes: its id and the sequence of its history row.
+public struct BareRow: Hashable, Sendable {
+    public var id: Int
+    public var seq: Int
+    public init(id: Int, seq: Int) {
+        self.id = id
+        self.seq = seq
+    }
+}
+
+extension StoreBaseline {
+    /// A text the size of a typical case snapshot, so the bare row costs what a case row does.
+    public static var benchPayload: String { String(repeating: "x", count: 480) }
+    /// The bare history row's payload.
+    public static var benchHistoryPayload: String { "{\"event\":\"bench\"}" }
+
     /// Runs `transactions` transactions of `perTransaction` bare updates (one row updated and
     /// one history row inserted each) over `rows` rows, and returns the seconds they took.
-    func bareCommits(transactions: Int, perTransaction: Int, rows: Int) async throws -> Double
+    public func bareCommits(transactions: Int, perTransaction: Int, rows: Int) async throws -> Double {
+        try await prepareBenchTables(rows: rows)
+        let started = ContinuousClock.now
+        for t in 0..<transactions {
+            let first = t * perTransaction
+            try await bareTransaction((first..<first + perTransaction).map { BareRow(id: $0 % rows, seq: $0) }, inserting: false)
+        }
+        let seconds = Self.seconds(since: started)
+        try await dropBenchTables()
+        return seconds
+    }
 
     /// Inserts `count` bare rows (a row and a history row each) in transactions of
     /// `perTransaction`, and returns the seconds it took: the floor under an import.
-    func bareInserts(count: Int, perTransaction: Int) async throws -> Double
+    public func bareInserts(count: Int, perTransaction: Int) async throws -> Double {
+        try await prepareBenchTables(rows: 0)
+        let started = ContinuousClock.now
+        for first in stride(from: 0, to: count, by: perTransaction) {
+            try await bareTransaction((first..<min(first + perTransaction, count)).map { BareRow(id: $0, seq: 1) }, inserting: true)
+        }
+        let seconds = Self.seconds(since: started)
+        try await dropBenchTables()
+        return seconds
+    }
 
     /// Reads the first `limit` open tasks of `section` in worklist order with a bare query
     /// (ids only, nothing decoded), `repeats` times; returns each read's seconds.
-    func bareWorklistReads(section: String, limit: Int, repeats: Int) async throws -> [Double]
+    public func bareWorklistReads(section: String, limit: Int, repeats: Int) async throws -> [Double] {
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let started = ContinuousClock.now
+            try await bareWorklistRead(section: section, limit: limit)
+            times.append(Self.seconds(since: started))
+        }
+        return times
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let (s, attoseconds) = (ContinuousClock.now - start).components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
 }

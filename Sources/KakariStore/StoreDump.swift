@@ -26,6 +26,8 @@ public struct StoreDump: Sendable {
     public var timers: [TimerRecord] = []
     public var queuedEvents: [QueuedEvent] = []
     public var idempotency: [IdempotencyRecord] = []
+    /// The audit chain, entries kept with their numbers and hashes (the head is a setting).
+    public var audit: [AuditEntry] = []
 
     public init() {}
 
@@ -34,6 +36,6 @@ public struct StoreDump: Sendable {
         [("settings", settings.count), ("bundles", bundles.count), ("bundle_files", bundleFiles.count),
          ("workflow_versions", workflowVersions.count), ("cases", cases.count), ("history", history.count),
          ("tasks", tasks.count), ("timers", timers.count), ("queued_events", queuedEvents.count),
-         ("idempotency", idempotency.count)]
+         ("idempotency", idempotency.count), ("audit", audit.count)]
     }
 }

@@ -120,7 +120,7 @@ struct ConcurrencyTests {
             #expect(verify.stdout.contains("audit entries checked, chain intact"), "\(verify.stdout)")
             let entries = try #require(try w.json(["audit", "show"]) as? [[String: Any]])
             let writes = entries.filter { $0["action"] as? String == "write" && $0["command"] as? String == "send" }
-            let store = try w.engine().store
+            let store = try await w.engine().store
             var applied = 0
             for id in ids { applied += try await store.history(id).filter { $0.event != "start" }.count }
             #expect(writes.count == applied, "\(writes.count) audited sends for \(applied) applied events")

@@ -47,4 +47,18 @@ struct DemoTests {
         #expect(result.status == 1)
         #expect(result.stderr == "kakari: work.sqlite is a store on the real clock; the demo replaces only simulated stores (choose another --store)\n")
     }
+
+    @Test("on PostgreSQL, the demo rehearses on a fresh simulated store that then verifies", .enabled(if: TestBackend.postgres != nil))
+    func rehearsalOnPostgres() throws {
+        let folder = NSTemporaryDirectory() + "kakari-demo-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = KakariProcess(folder: folder)
+        let store = TestBackend.location(folder: folder).description
+        let result = try run.run(["demo", "--store", store, "--workflows", Repository.workflows, "--profile", try profile(in: folder), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["households"] as? Int == 300)
+        #expect(try run.run(["verify", "--store", store]).status == 0)
+    }
 }

@@ -4,17 +4,9 @@ import Testing
 
 /// The privacy promises through the real binary: refusals exit 3 and are audited with the
 /// command, the duty desk's check, automatic assignment, and `audit verify` / `verify`
-/// finding an audit row edited with the sqlite3 tool.
+/// finding an audit row edited directly in the database.
 @Suite("Privacy through the command line")
 struct PrivacyCLITests {
-    func sqlite3(_ w: Workspace, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [w.path, sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-    }
 
     @Test("a contractor's cases show of a case not theirs exits 3, changes nothing and is audited with the command")
     func refusalThroughTheCLI() async throws {
@@ -65,13 +57,14 @@ struct PrivacyCLITests {
         }
     }
 
-    @Test("audit verify and verify exit 1 with the first broken entry after an edit with sqlite3")
+    @Test("audit verify and verify exit 1 with the first broken entry after an edit made directly in the database")
     func tamperingFound() async throws {
         try await withWorkspace { w in
             try w.importHouseholds(["H1", "H2"])
             let intact = try w.kakari(["audit", "verify"])
             #expect(intact.status == 0 && intact.stdout == "3 audit entries checked, chain intact\n")
-            try sqlite3(w, "DROP TRIGGER audit_is_append_only_update; UPDATE audit SET case_id = 'H9' WHERE seq = 2;")
+            try await DirectSQL.execute([DirectSQL.dropTrigger("audit_is_append_only_update", on: "audit", w.location),
+                                        "UPDATE audit SET case_id = 'H9' WHERE seq = 2"], on: w.location)
             let r = try w.kakari(["audit", "verify"])
             #expect(r.status == 1)
             #expect(r.stdout.hasPrefix("audit entry 2: altered: its content does not match its hash\n"))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KakariCore
 import KakariEngine
 import KakariSQLite
@@ -8,8 +7,8 @@ import KakariTesting
 import Testing
 
 /// The audit log: every write, refusal and reading of personal data leaves a chained entry,
-/// and editing, deleting or reordering entries directly in the SQLite file is found, at the
-/// first entry it touches.
+/// and editing, deleting or reordering entries directly in the database (the SQLite file, or
+/// the PostgreSQL schema) is found, at the first entry it touches.
 @Suite("Audit chain")
 struct AuditChainTests {
     /// A store with a few audited writes: an import of three households, an assignment,
@@ -24,15 +23,12 @@ struct AuditChainTests {
         }
     }
 
-    /// Runs raw SQL on the store's file, as someone with the file and the sqlite3 tool would.
-    func tamper(_ s: TemporaryStore, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: s.path)
-        try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
+    /// Runs SQL straight on the store's database, as someone with the sqlite3 tool (or psql)
+    /// would; with `dropTriggers`, after removing the audit table's append-only triggers.
+    func tamper(_ s: TemporaryStore, dropTriggers: Bool = false, _ statements: String...) async throws {
+        let drops = ["audit_is_append_only_update", "audit_is_append_only_delete"].map { DirectSQL.dropTrigger($0, on: "audit", s.location) }
+        try await DirectSQL.execute((dropTriggers ? drops : []) + statements, on: s.location)
     }
-
-    static let dropTriggers = """
-        DROP TRIGGER audit_is_append_only_update; DROP TRIGGER audit_is_append_only_delete;
-        """
 
     @Test("each committed write is audited with who, which case, which fields and the command, and the chain verifies")
     func writesAreAudited() async throws {
@@ -95,8 +91,8 @@ struct AuditChainTests {
     @Test("the audit table refuses UPDATE and DELETE while its triggers stand")
     func appendOnly() async throws {
         try await busyStore { (s: TemporaryStore) async throws in
-            #expect(throws: DatabaseError.self) { try tamper(s, "UPDATE audit SET user = 'nobody' WHERE seq = 2") }
-            #expect(throws: DatabaseError.self) { try tamper(s, "DELETE FROM audit WHERE seq = 2") }
+            await #expect(throws: (any Error).self) { try await tamper(s, "UPDATE audit SET \"user\" = 'nobody' WHERE seq = 2") }
+            await #expect(throws: (any Error).self) { try await tamper(s, "DELETE FROM audit WHERE seq = 2") }
             let verified = try await s.engine.verifyAudit()
             #expect(verified.broken == nil)
         }
@@ -105,7 +101,7 @@ struct AuditChainTests {
     @Test("an entry edited in the file is found: the first broken entry is the edited one")
     func editDetected() async throws {
         try await busyStore { s in
-            try tamper(s, Self.dropTriggers + "UPDATE audit SET user = 'suzuki' WHERE seq = 6")
+            try await tamper(s, dropTriggers: true, "UPDATE audit SET \"user\" = 'suzuki' WHERE seq = 6")
             let broken = try #require(try await s.engine.verifyAudit().broken)
             #expect(broken.seq == 6)
             #expect(broken.description == "audit entry 6: altered: its content does not match its hash")
@@ -118,7 +114,7 @@ struct AuditChainTests {
             var entries = try await s.engine.store.audit(AuditFilter())
             entries[3].detail = "nothing happened"
             let forged = AuditChain.hash(entries[3], after: entries[3].previousHash)
-            try tamper(s, Self.dropTriggers + "UPDATE audit SET detail = 'nothing happened', hash = '\(forged)' WHERE seq = 4")
+            try await tamper(s, dropTriggers: true, "UPDATE audit SET detail = 'nothing happened', hash = '\(forged)' WHERE seq = 4")
             let broken = try #require(try await s.engine.verifyAudit().broken)
             #expect(broken.description == "audit entry 5: does not follow entry 4: an entry was replaced, inserted or reordered")
         }
@@ -127,7 +123,7 @@ struct AuditChainTests {
     @Test("a deleted entry is found where the chain jumps")
     func deletionDetected() async throws {
         try await busyStore { s in
-            try tamper(s, Self.dropTriggers + "DELETE FROM audit WHERE seq = 3")
+            try await tamper(s, dropTriggers: true, "DELETE FROM audit WHERE seq = 3")
             let broken = try #require(try await s.engine.verifyAudit().broken)
             #expect(broken.description == "audit entry 3: missing: the chain goes from entry 2 to entry 4")
         }
@@ -136,7 +132,7 @@ struct AuditChainTests {
     @Test("deleting the newest entries is found through the chain's head")
     func truncationDetected() async throws {
         try await busyStore { s in
-            try tamper(s, Self.dropTriggers + "DELETE FROM audit WHERE seq >= 6")
+            try await tamper(s, dropTriggers: true, "DELETE FROM audit WHERE seq >= 6")
             let broken = try #require(try await s.engine.verifyAudit().broken)
             #expect(broken.description == "audit entry 6: missing: the chain ends at entry 5 but its head records entry 7")
         }
@@ -145,11 +141,8 @@ struct AuditChainTests {
     @Test("two entries swapped in place are found at the first of them")
     func reorderDetected() async throws {
         try await busyStore { s in
-            try tamper(s, Self.dropTriggers + """
-                UPDATE audit SET seq = -4 WHERE seq = 4;
-                UPDATE audit SET seq = 4 WHERE seq = 5;
-                UPDATE audit SET seq = 5 WHERE seq = -4;
-                """)
+            try await tamper(s, dropTriggers: true, "UPDATE audit SET seq = -4 WHERE seq = 4", "UPDATE audit SET seq = 4 WHERE seq = 5",
+                             "UPDATE audit SET seq = 5 WHERE seq = -4")
             let broken = try #require(try await s.engine.verifyAudit().broken)
             #expect(broken.description == "audit entry 4: altered: its content does not match its hash")
         }
@@ -159,7 +152,7 @@ struct AuditChainTests {
     func concurrentWritersMakeOneChain() async throws {
         try await withStore { s in
             try await s.importHouseholds((1...20).map { ("H\($0)", "練馬") })
-            let other = Engine(store: try SQLiteStore(path: s.path))
+            let other = Engine(store: try await s.openAgain())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for n in 1...20 {
                     let engine = n.isMultiple(of: 2) ? s.engine : other

@@ -1,0 +1,116 @@
+import Foundation
+import KakariCore
+import KakariEngine
+import KakariStore
+import KakariTesting
+import Testing
+
+/// The store parts of later features, on both backends: task dates and claims carried by a
+/// write, counts of running cases, prune, the audit chain, the bare baseline.
+extension StoreConformanceTests {
+    @Test("a write moves the dates of its case's open tasks only, and a task it hands to a holder starts claimed by them")
+    func taskDatesAndClaims() async throws {
+        try await Self.withEmptyStore { store in
+            var start = Self.start("H1")
+            start.cases[0].openTasks.append(Self.order("call"))
+            start.cases[0].claims = ["call": "matsumoto"]
+            try await store.commit(start)
+            let opened = try await store.tasks(TaskFilter(caseID: "H1"))
+            #expect(opened.map { "\($0.key) \($0.status.rawValue) \($0.assignee ?? "-")" }.sorted() == ["call claimed matsumoto", "visit open -"])
+
+            let due = Self.t0.addingTimeInterval(10 * 86_400), followUp = Self.t0.addingTimeInterval(5 * 86_400)
+            var batch = Self.move("H1", from: 1, to: "awaiting_visit")
+            batch.cases[0].closedTasks = [ClosedTask(key: "call", status: .done, by: "matsumoto")]
+            batch.cases[0].taskDates = [TaskDates(key: "visit", due: due, followUp: followUp),
+                                        TaskDates(key: "call", due: due, followUp: nil)]
+            try await store.commit(batch)
+            let tasks = try await store.tasks(TaskFilter(statuses: Set(TaskRecord.Status.allCases), caseID: "H1"))
+            let visit = try #require(tasks.first { $0.key == "visit" })
+            let call = try #require(tasks.first { $0.key == "call" })
+            #expect(visit.due == due && visit.followUp == followUp)
+            #expect(call.status == .done && call.due == Self.order("call").due, "a closed task keeps its dates")
+        }
+    }
+
+    @Test("running cases are counted by state; prune deletes old finished cases whole, counts them, and is refused by an open task")
+    func runningCountsAndPrune() async throws {
+        try await Self.withEmptyStore { store in
+            for id in ["H1", "H2", "H3"] { try await store.commit(Self.start(id)) }
+            try await store.commit(Self.move("H2", from: 1, to: "awaiting_visit"))
+            #expect(try await store.runningCaseCounts(workflow: "household-visit", version: 1) == ["listed": 2, "awaiting_visit": 1])
+
+            // H3 finishes with its task and timer closed; H1 finishes with its task still open.
+            var finish = CommitBatch()
+            for (id, closeTask) in [("H3", true), ("H1", false)] {
+                var s = Self.snapshot(id, state: "withdrawn", sequence: 2)
+                s.finished = true
+                s.result = "withdrawn"
+                finish.cases.append(CaseWrite(snapshot: s, expectedSequence: 1, history: [Self.entry(id, "withdraw", to: "withdrawn")],
+                                              closedTasks: closeTask ? [ClosedTask(key: "visit", status: .withdrawn, by: nil)] : [],
+                                              timers: ["deadline": nil], at: Self.t0))
+            }
+            try await store.commit(finish)
+            let later = Self.t0.addingTimeInterval(86_400)
+            let refused = try await store.prune(finishedBefore: later, at: later, by: "admin")
+            #expect(refused.cases == 0 && refused.blockers.count == 1 && refused.blockers[0].hasPrefix("H1: task "))
+            #expect(try await store.caseCount() == 3)
+
+            var closeH1 = CommitBatch()
+            let visit = try #require(try await store.tasks(TaskFilter(caseID: "H1")).first)
+            closeH1.taskChanges = [TaskChange(taskID: visit.id, expectedStatus: [.open], status: .withdrawn,
+                                              history: Self.entry("H1", "task.cancel", to: "withdrawn"))]
+            try await store.commit(closeH1)
+            let pruned = try await store.prune(finishedBefore: later, at: later, by: "admin")
+            #expect(pruned.cases == 2 && pruned.historyEntries == 5 && pruned.tasks == 2 && pruned.blockers.isEmpty)
+            #expect(try await store.caseIDs() == ["H2"])
+            #expect(try await store.history("H1").isEmpty)
+            #expect(try await store.pruneSummary().map { "\($0.workflow)@\($0.version) \($0.result) \($0.cases) \($0.by)" }
+                == ["household-visit@1 withdrawn 2 admin"])
+        }
+    }
+
+    @Test("audit entries from commits, deploys, queued events and on their own make one chain, even from sixteen writers at once")
+    func auditChain() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = t.engine.store
+        func entry(_ detail: String, _ caseID: String? = nil) -> AuditEntry {
+            AuditEntry(at: Self.t0, user: "yamada", command: "test", action: .write, caseID: caseID, fields: ["name"], detail: detail)
+        }
+        _ = try await store.deploy(files: [], versions: [], at: Self.t0, by: "yamada", audit: [entry("deploy")])
+        var start = Self.start("H1")
+        start.audit = [entry("start", "H1")]
+        try await store.commit(start)
+        try await store.enqueue([QueuedEvent(caseID: "H1", event: "visit", fields: [:], key: nil, enqueuedAt: Self.t0, by: "yamada", source: "t")],
+                                audit: [entry("queued", "H1")])
+        try await store.appendAudit([entry("read a"), entry("read b")])
+        let location = t.location
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<16 {
+                group.addTask {
+                    let other = try await location.open()
+                    try await other.appendAudit([entry("writer \(n) first"), entry("writer \(n) second")])
+                }
+            }
+            try await group.waitForAll()
+        }
+        let entries = try await store.audit(AuditFilter())
+        #expect(entries.count == 5 + 32)
+        #expect(AuditChain.verify(entries, head: try await store.setting(AuditChain.headSetting)) == nil)
+        #expect(try await store.audit(AuditFilter(caseID: "H1")).map(\.detail) == ["start", "queued"])
+        #expect(entries.first?.fields == ["name"] && entries.first?.caseID == nil)
+    }
+
+    @Test("the bare baseline runs its transactions in scratch tables and drops them")
+    func baseline() async throws {
+        try await Self.withEmptyStore { store in
+            let baseline = try #require(store as? any StoreBaseline)
+            #expect(try await baseline.bareCommits(transactions: 5, perTransaction: 3, rows: 4) > 0)
+            #expect(try await baseline.bareInserts(count: 7, perTransaction: 3) > 0)
+            #expect(try await baseline.bareWorklistReads(section: "nenkin", limit: 5, repeats: 3).count == 3)
+            // Dropped: made again from nothing without complaint, and dropped again.
+            try await baseline.prepareBenchTables(rows: 2)
+            try await baseline.dropBenchTables()
+        }
+    }
+}
