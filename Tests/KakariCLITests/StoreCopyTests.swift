@@ -24,22 +24,24 @@ struct StoreCopyTests {
             let later = try w.write("l.csv", "case,event,key,reason\nC001,withdraw,w1,転出\nC002,assign,k2,\n")
             #expect(try run.run(["events", "import", later, "--store", file]).status == 0)
 
-            let target = w.location.description
+            // A store of its own (the workspace's already holds a deploy).
+            let location = TestBackend.location(folder: w.folder + "-copy")
+            let target = location.description
             let copied = try run.run(["store", "copy", file, target])
             #expect(copied.status == 0, "\(copied.stderr)")
             #expect(copied.stdout.contains("cases: 30\n"))
             #expect(copied.stdout.hasSuffix("30 cases replayed, 0 mismatches\n"))
             let source = try await StoreDigest.of(try SQLiteStore(path: file))
-            #expect(try await StoreDigest.of(try await w.location.open()) == source)
+            #expect(try await StoreDigest.of(try await location.open()) == source)
 
             let again = try run.run(["store", "copy", file, target])
             #expect(again.status == 1)
             #expect(again.stderr.hasSuffix("already holds cases or definitions; copy into a new, empty store\n"))
-            #expect(try await StoreDigest.of(try await w.location.open()) == source, "a refused copy writes nothing")
+            #expect(try await StoreDigest.of(try await location.open()) == source, "a refused copy writes nothing")
 
             // The copied queue goes on: new ids follow the copied ones.
-            #expect(try w.kakari(["daemon", "--once"], as: "admin").status == 0)
-            let store = try await w.location.open()
+            #expect(try w.kakari(["daemon", "--once", "--store", target], as: "admin").status == 0)
+            let store = try await location.open()
             #expect(try await store.events(status: .pending).isEmpty)
             #expect(try await store.events(status: .duplicate).map(\.key) == ["k2"])
             #expect(try await store.caseRecord("C001")?.snapshot.state == "withdrawn")
