@@ -28,8 +28,9 @@ extension Kakari {
                 let context = try await CommandContext.open(global, checkUser: false)
                 var logger = Logger(label: "kakari.daemon")
                 logger.logLevel = ProcessInfo.processInfo.environment["KAKARI_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-                var engine = context.engine
-                engine.logger = logger
+                var configured = context.engine
+                configured.logger = logger
+                let engine = configured
                 let stop = StopSignal()
                 stop.install()
                 logger.info("daemon started", metadata: ["store": "\(StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"]))", "once": "\(once)"])
@@ -39,7 +40,11 @@ extension Kakari {
                     let report: Engine.StepReport
                     do {
                         let now = try await engine.now()
-                        report = try await engine.runDue(now: now, lease: lease, shouldStop: { stop.isSet })
+                        // A pass that hangs (a connection lost without an error) is given up on
+                        // after a while: its claims end with their lease and the work is retried.
+                        report = try await withDeadline(seconds: max(60, lease * 4)) { [lease] in
+                            try await engine.runDue(now: now, lease: lease, shouldStop: { stop.isSet })
+                        }
                         retry.succeeded(logger)
                     } catch let error as StoreError where error.code == .unavailable || error.code == .conflict {
                         // The server restarted or the network is cut: nothing half-done was
@@ -96,7 +101,15 @@ final class StopSignal: @unchecked Sendable {
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in self?.lock.withLock { self?.set = true } }
+            source.setEventHandler { [weak self] in
+                self?.lock.withLock { self?.set = true }
+                // A daemon stuck waiting for an unreachable store still stops: nothing it had not
+                // committed was written.
+                DispatchQueue.global().asyncAfter(deadline: .now() + 15) {
+                    FileHandle.standardError.write(Data("kakari: the daemon did not stop within 15 s; exiting (nothing half-done was committed)\n".utf8))
+                    exit(0)
+                }
+            }
             source.resume()
             sources.append(source)
         }
@@ -128,5 +141,37 @@ struct StoreRetry {
     mutating func succeeded(_ logger: Logger) {
         if delay > 0 { logger.info("store available again") }
         delay = 0
+    }
+}
+
+/// Runs `operation`, or throws `StoreError.unavailable` when it has not finished after
+/// `seconds` (the operation is cancelled and left behind).
+func withDeadline<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let gate = DeadlineGate<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        gate.continuation = continuation
+        let work = Task {
+            do { gate.finish(.success(try await operation())) } catch { gate.finish(.failure(error)) }
+        }
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            if gate.finish(.failure(StoreError(.unavailable, "the store did not answer within \(Int(seconds)) s"))) { work.cancel() }
+        }
+    }
+}
+
+/// Resumes a continuation once, from whichever finishes first.
+final class DeadlineGate<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    var continuation: CheckedContinuation<T, Error>?
+
+    @discardableResult
+    func finish(_ result: Result<T, Error>) -> Bool {
+        let waiting: CheckedContinuation<T, Error>? = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(with: result)
+        return waiting != nil
     }
 }
