@@ -21,7 +21,7 @@ extension SQLiteStore {
             }
             dump.cases = try Row.fetchAll(db, sql: "SELECT snapshot, created_at, updated_at FROM cases ORDER BY id").map(Self.caseRecord)
             dump.history = try Row.fetchAll(db, sql: "SELECT * FROM history ORDER BY case_id, seq").map(Self.historyEntry)
-            dump.tasks = try Row.fetchAll(db, sql: "SELECT * FROM tasks ORDER BY id").map(Self.task)
+            dump.tasks = try Row.fetchAll(db, sql: "SELECT \(Self.taskColumns) FROM tasks ORDER BY id").map(Self.task)
             dump.timers = try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers ORDER BY case_id, name").map {
                 TimerRecord(caseID: $0["case_id"], name: $0["name"], due: Date(timeIntervalSince1970: $0["due"]))
             }

@@ -33,6 +33,8 @@ struct StoreCopyTests {
             #expect(copied.stdout.hasSuffix("30 cases replayed, 0 mismatches\n"))
             let source = try await StoreDigest.of(try SQLiteStore(path: file))
             #expect(try await StoreDigest.of(try await location.open()) == source)
+            let audit = try run.run(["audit", "verify", "--store", target])
+            #expect(audit.status == 0 && audit.stdout.hasSuffix("chain intact\n"), "the audit chain is copied whole: \(audit.stdout)\(audit.stderr)")
 
             let again = try run.run(["store", "copy", file, target])
             #expect(again.status == 1)
