@@ -15,12 +15,14 @@ public enum JSONReader {
 
     /// The snapshot in `text`, or nil when it is not in the form `JSONWriter` writes.
     public static func snapshot(_ text: String) -> CaseSnapshot? {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buffer -> CaseSnapshot? in
-            var parser = Parser(bytes: UnsafeBufferPointer(buffer))
+        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> CaseSnapshot? {
+            var parser = Parser(bytes: buffer)
             guard let node = parser.value(), case .object(let o) = node else { return nil }
             return makeSnapshot(o)
         }
+        // Strings read from the store are native UTF-8: parse them in place, without a copy.
+        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(parse)
     }
 
     static func makeSnapshot(_ o: [String: Node]) -> CaseSnapshot? {
@@ -131,6 +133,7 @@ public enum JSONReader {
             case UInt8(ascii: "f"): return literal("false", .bool(false))
             case UInt8(ascii: "n"): return literal("null", .null)
             default:
+                if let whole = integer() { return .number(Double(whole)) }
                 let start = i
                 while i < bytes.count, (bytes[i] >= 0x30 && bytes[i] <= 0x39) || bytes[i] == UInt8(ascii: "-")
                         || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")
@@ -140,11 +143,31 @@ public enum JSONReader {
             }
         }
 
-        mutating func literal(_ word: String, _ node: Node) -> Node? {
-            let w = Array(word.utf8)
-            guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { return nil }
-            i += w.count
+        mutating func literal(_ word: StaticString, _ node: Node) -> Node? {
+            let count = word.utf8CodeUnitCount
+            guard i + count <= bytes.count else { return nil }
+            for k in 0..<count where bytes[i + k] != word.utf8Start[k] { return nil }
+            i += count
             return node
+        }
+
+        /// A whole number (the common case: versions, sequences, times in seconds), read
+        /// without making a string; nil, consuming nothing, for anything else.
+        mutating func integer() -> Int? {
+            var j = i
+            let negative = j < bytes.count && bytes[j] == UInt8(ascii: "-")
+            if negative { j += 1 }
+            let digitsStart = j
+            var value = 0
+            while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39, j - digitsStart < 15 {
+                value = value * 10 + Int(bytes[j] - 0x30)
+                j += 1
+            }
+            guard j > digitsStart else { return nil }
+            if j < bytes.count, bytes[j] == UInt8(ascii: ".") || bytes[j] == UInt8(ascii: "e") || bytes[j] == UInt8(ascii: "E")
+                || (bytes[j] >= 0x30 && bytes[j] <= 0x39) { return nil }
+            i = j
+            return negative ? -value : value
         }
 
         mutating func string() -> String? {

@@ -10,7 +10,7 @@ struct JSONWriterTests {
         let snapshot = CaseSnapshot(
             id: "H\"1\\\n", workflow: "household-visit", version: 3, state: "awaiting_visit",
             data: ["name": .string("練馬　太郎\t\u{1}"), "visits": .int(-2), "ok": .bool(true), "since": .date(Day(year: 2009, month: 5, day: 11)),
-                   "members": .list(["a", "「b」"]), "none": .null],
+                   "members": .list(["a", "「b」"]), "none": .null, "big": .int(1_234_567_890_123_456)],
             openTasks: [.init(key: "2.1", kind: "visit", event: "visit")],
             timers: ["deadline": Date(timeIntervalSince1970: 1_763_596_800), "t": Date(timeIntervalSince1970: 1.5)],
             waitingFor: "H1/4", parent: "P", finished: false, result: nil, sequence: 7,

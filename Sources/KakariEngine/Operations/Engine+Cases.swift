@@ -37,8 +37,13 @@ extension Engine {
             }
             return Outcome(caseID: first.caseID, event: first.event, from: first.from, to: first.to, applied: false)
         }
-        let record = try await caseRecord(caseID)
-        if let person = try await person(user), !Self.supervises(person) {
+        // Three reads the send needs, made at once rather than one after another: each is a
+        // round trip to the store, and on a busy machine the waits, not the reads, cost most.
+        async let recordRead = caseRecord(caseID)
+        async let bundleRead = currentBundle()
+        async let clockRead = now()
+        let record = try await recordRead
+        if let person = try await person(user, in: try await bundleRead), !Self.supervises(person) {
             if person.role == .contractor {
                 throw await notPermitted("contractors work through their tasks; \(user) cannot send events", user: user, caseID: caseID)
             }
@@ -48,7 +53,7 @@ extension Engine {
         }
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
         let values = try parse(fields, against: decider.definition.eventFields(event), what: "event '\(event)'")
-        return try await deliver(.signal(name: event, fields: values, task: nil), to: caseID, by: user, at: try await now(), key: key,
+        return try await deliver(.signal(name: event, fields: values, task: nil), to: caseID, by: user, at: try await clockRead, key: key,
                                  read: record)
     }
 

@@ -1,11 +1,17 @@
 import KakariCore
+import KakariDefinitions
 import KakariStore
 
 extension Engine {
     /// The person acting, from the deployed staff directory; nil when no directory is
     /// deployed yet (a fresh store), in which case nothing is restricted.
     func person(_ user: String) async throws -> StaffDirectory.User? {
-        guard let staff = try await currentBundle()?.staff, !staff.users.isEmpty else { return nil }
+        try await person(user, in: try await currentBundle())
+    }
+
+    /// `user` in the staff directory of `bundle` (nil when no directory is deployed).
+    func person(_ user: String, in bundle: DefinitionBundle?) async throws -> StaffDirectory.User? {
+        guard let staff = bundle?.staff, !staff.users.isEmpty else { return nil }
         guard let person = staff.user(user) else {
             throw await notPermitted("'\(user)' is not in the deployed staff directory", user: user)
         }
