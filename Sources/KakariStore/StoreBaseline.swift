@@ -77,8 +77,13 @@ extension StoreBaseline {
         return times
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let (s, attoseconds) = (ContinuousClock.now - start).components
+    static func seconds(since start: ContinuousClock.Instant) -> Double { start.secondsElapsed }
+}
+
+extension ContinuousClock.Instant {
+    /// The seconds since this instant, as a `Double` (for benchmark figures).
+    public var secondsElapsed: Double {
+        let (s, attoseconds) = (ContinuousClock.now - self).components
         return Double(s) + Double(attoseconds) / 1e18
     }
 }

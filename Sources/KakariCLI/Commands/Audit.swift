@@ -60,7 +60,7 @@ extension Kakari {
                         Output.printJSON(["checked": checked, "head": head.map { $0 as Any } ?? NSNull(), "broken": breakJSON(broken)])
                     } else {
                         if let broken { print(broken.description) }
-                        print("\(checked) audit entries checked, chain \(broken == nil ? "intact" : "broken")")
+                        print(auditSummary(checked: checked, broken: broken))
                     }
                     if broken != nil { throw ExitCode(1) }
                 }
@@ -73,4 +73,9 @@ extension Kakari {
 func breakJSON(_ broken: AuditChain.Break?) -> Any {
     guard let broken else { return NSNull() }
     return ["seq": broken.seq, "problem": broken.problem] as [String: Any]
+}
+
+/// The line `audit verify` and `verify` end the chain's check with.
+func auditSummary(checked: Int, broken: AuditChain.Break?) -> String {
+    "\(checked) audit entries checked, chain \(broken == nil ? "intact" : "broken")"
 }

@@ -21,7 +21,7 @@ extension Kakari {
                 } else {
                     for m in mismatches { print(m.description) }
                     if let broken = audit.broken { print(broken.description) }
-                    print("\(audit.checked) audit entries checked, chain \(audit.broken == nil ? "intact" : "broken")")
+                    print(auditSummary(checked: audit.checked, broken: audit.broken))
                     print("\(checked) cases replayed, \(mismatches.count) mismatch\(mismatches.count == 1 ? "" : "es")")
                 }
                 if !mismatches.isEmpty || audit.broken != nil { throw ExitCode(1) }

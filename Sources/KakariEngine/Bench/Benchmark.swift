@@ -127,8 +127,7 @@ public struct Benchmark: Sendable {
     private func time(_ body: () async throws -> Void) async throws -> Double {
         let started = ContinuousClock.now
         try await body()
-        let (s, atto) = (ContinuousClock.now - started).components
-        return max(Double(s) + Double(atto) / 1e18, 1e-9)
+        return max(started.secondsElapsed, 1e-9)
     }
 
     static func percentile(_ values: [Double], _ q: Double) -> Double {
