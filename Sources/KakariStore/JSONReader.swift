@@ -41,7 +41,9 @@ public enum JSONReader {
             for item in items {
                 guard case .object(let t) = item, case .string(let key)? = t["key"], case .string(let kind)? = t["kind"],
                       case .string(let event)? = t["event"] else { return nil }
-                tasks.append(.init(key: key, kind: kind, event: event))
+                var item: String?
+                if case .string(let i)? = t["item"] { item = i }
+                tasks.append(.init(key: key, kind: kind, event: event, item: item))
             }
         }
         func dates(_ node: Node?) -> [String: Date]? {
@@ -60,11 +62,24 @@ public enum JSONReader {
             guard case .number(let at)? = s["at"], let paused = dates(s["timers"]) else { return nil }
             suspended = Suspension(at: Date(timeIntervalSince1970: at), timers: paused)
         }
+        var pending: [CaseSnapshot.PendingEvent]?
+        if case .array(let items)? = o["pending"] {
+            pending = []
+            for item in items {
+                guard case .object(let p) = item, case .string(let name)? = p["name"], case .object(let f)? = p["fields"] else { return nil }
+                var fields: [String: Value] = [:]
+                for (k, v) in f {
+                    guard let value = value(v) else { return nil }
+                    fields[k] = value
+                }
+                pending!.append(.init(name: name, fields: fields))
+            }
+        }
         func optionalString(_ key: String) -> String? { if case .string(let s)? = o[key] { s } else { nil } }
         return CaseSnapshot(id: id, workflow: workflow, version: Int(version), state: state, data: data, openTasks: tasks,
                             timers: timers, waitingFor: optionalString("waitingFor"), parent: optionalString("parent"),
                             finished: finished, result: optionalString("result"), sequence: Int(sequence),
-                            enteredAt: Date(timeIntervalSince1970: entered), suspended: suspended)
+                            enteredAt: Date(timeIntervalSince1970: entered), suspended: suspended, pending: pending)
     }
 
     static func value(_ node: Node) -> Value? {

@@ -74,12 +74,25 @@ public enum JSONWriter {
         for (i, t) in s.openTasks.enumerated() {
             if i > 0 { out += "," }
             out += "{\"event\":"; string(t.event, &out)
+            if let item = t.item { out += ",\"item\":"; string(item, &out) }
             out += ",\"key\":"; string(t.key, &out)
             out += ",\"kind\":"; string(t.kind, &out)
             out += "}"
         }
         out += "],"
         if let parent = s.parent { key("parent", &out); string(parent, &out); out += "," }
+        if let pending = s.pending {
+            key("pending", &out)
+            out += "["
+            for (i, p) in pending.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"fields\":"
+                values(p.fields, &out)
+                out += ",\"name\":"; string(p.name, &out)
+                out += "}"
+            }
+            out += "],"
+        }
         if let result = s.result { key("result", &out); string(result, &out); out += "," }
         key("sequence", &out); out += String(s.sequence) + ","
         key("state", &out); string(s.state, &out); out += ","

@@ -11,7 +11,7 @@ struct LeadToolsTests {
     func checkWorkflows() throws {
         let r = try KakariProcess(folder: Repository.root).run(["check", "Workflows"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout.components(separatedBy: "proven: ").count == 4)
+        #expect(r.stdout.components(separatedBy: "proven: ").count == 5)
         #expect(r.stdout.contains("explored "))
     }
 

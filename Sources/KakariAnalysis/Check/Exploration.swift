@@ -32,6 +32,10 @@ struct Exploration {
         var timers: [String]
         var waiting: Bool
         var finished: Bool
+        /// Open tasks by kind (and item), and kept events: with tasks that stay, the same state
+        /// and data can wait for different work.
+        var tasks: [String]
+        var pending: [String]
     }
 
     /// A task's event that no branch could take: the case would be stuck with the task done.
@@ -103,7 +107,9 @@ struct Exploration {
     private mutating func add(_ decision: Decision, at now: Date, parent: Int?, step: ReplayStep?) -> Int {
         let s = decision.after
         let key = Key(state: s.state, values: domain.abstractValues(s.data), timers: s.timers.keys.sorted(),
-                      waiting: s.waitingFor != nil, finished: s.finished)
+                      waiting: s.waitingFor != nil, finished: s.finished,
+                      tasks: s.openTasks.map { $0.kind + ($0.item.map { "/" + $0 } ?? "") }.sorted(),
+                      pending: (s.pending ?? []).map(\.name))
         if let existing = index[key] { return existing }
         // The child the case still waits for (a spent deadline does not restart it).
         var child = parent.flatMap { nodes[$0].child }.flatMap { $0.id == s.waitingFor ? $0 : nil }
@@ -140,6 +146,18 @@ struct Exploration {
         }
         // Events from outside: the ones the workflow declares.
         for event in state.eventOrder where decider.definition.events[event] != nil && !s.openTasks.contains(where: { $0.event == event }) {
+            for fields in domain.inputs(for: event, today: today) {
+                let decision: Decision
+                do {
+                    decision = try decider.decide(s, .signal(name: event, fields: fields, task: nil), now: node.now)
+                } catch { continue }
+                link(i, decision, at: node.now, step: .send(caseID: s.id, event: event, fields: ordered(fields, event), task: nil))
+            }
+        }
+        // Events kept until a later state takes them, sent where they are not yet accepted
+        // (once: a second copy would make the exploration endless).
+        for (event, declared) in decider.definition.events.sorted(by: { $0.key < $1.key })
+        where declared.unaccepted == .keep && state.transitions[event] == nil && !(s.pending ?? []).contains(where: { $0.name == event }) {
             for fields in domain.inputs(for: event, today: today) {
                 let decision: Decision
                 do {

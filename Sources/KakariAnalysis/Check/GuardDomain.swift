@@ -31,6 +31,7 @@ struct GuardDomain {
         for state in definition.states {
             for event in state.eventOrder { for b in state.transitions[event] ?? [] { branches.append((event, b)) } }
             for timer in state.timers { for b in timer.branches { branches.append((nil, b)) } }
+            for b in state.allDone { branches.append((nil, b)) }
             if let child = state.child { for list in child.results.values { for b in list { branches.append((nil, b)) } } }
         }
         for b in definition.deadline?.branches ?? [] { branches.append((nil, b)) }
@@ -90,6 +91,8 @@ struct GuardDomain {
             let options: [Value]
             if field.name == idField {
                 options = [.string(caseID)]
+            } else if givesTasks(field) {
+                options = domain(field, today: today, optional: false)
             } else if caps[field.name] != nil {
                 options = field.required ? domain(field, today: today, optional: false) : [field.defaultValue]
             } else {
@@ -129,10 +132,18 @@ struct GuardDomain {
             values = numbers.sorted().map { .int($0) }
         case .string, .text:
             values = [sample(field, today: today)] + textLiterals.sorted().map { .string($0) }
-        case .date, .list: values = [sample(field, today: today)]
+        case .date: values = [sample(field, today: today)]
+        case .list:
+            // A list that gives one task per item is tried empty and with two items.
+            values = givesTasks(field) ? [.list([]), .list(["1", "2"])] : [sample(field, today: today)]
         }
         if optional { values.append(.null) }
         return values
+    }
+
+    /// Whether a `for_each:` task gives one task per item of the field.
+    private func givesTasks(_ field: FieldDefinition) -> Bool {
+        definition.states.contains { $0.tasks.contains { $0.forEach == field.name } }
     }
 
     /// One valid value of a field, for fields whose value no condition reads.

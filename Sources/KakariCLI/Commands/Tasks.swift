@@ -8,7 +8,7 @@ extension Kakari {
     struct Tasks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work the task list: list, show, claim, release, assign, complete, update.",
-            subcommands: [List.self, Show.self, Claim.self, Release.self, Assign.self, Complete.self, Update.self, Reopen.self],
+            subcommands: [List.self, Show.self, Claim.self, Next.self, Release.self, Assign.self, Complete.self, Update.self, Reopen.self],
             defaultSubcommand: List.self
         )
 
@@ -102,6 +102,36 @@ extension Kakari {
                     let context = try await CommandContext.open(global)
                     try await context.engine.claim(try taskID(task), by: context.user)
                     try await printTask(context, task, "claimed by \(context.user)")
+                }
+            }
+        }
+
+        /// `kakari tasks next [--kind K] [--section S]`: piled execution.
+        struct Next: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Take the next open task of a kind from my worklist.",
+                discussion: """
+                    Claims the first open task on your worklist (highest priority, earliest due) of the kind given, \
+                    so that one person can work through the same kind of task across cases. Prints nothing to take \
+                    when there is none.
+                    Example: kakari tasks next --kind visit
+                    """
+            )
+            @Option(help: "Only tasks of this kind.") var kind: String?
+            @Option(help: "A section's worklist other than mine (leads).") var section: String?
+            @OptionGroup var global: GlobalOptions
+            func run() async throws {
+                try await failing {
+                    let context = try await CommandContext.open(global)
+                    guard let task = try await context.engine.claimNext(kind: kind, section: section, by: context.user) else {
+                        if context.json { print("null") } else { print("nothing to take\(kind.map { " of kind \($0)" } ?? "") for \(context.user)") }
+                        return
+                    }
+                    if context.json {
+                        Output.printJSON(context.output.json(task))
+                    } else {
+                        print("task \(task.id) claimed by \(context.user): \(task.title)")
+                    }
                 }
             }
         }

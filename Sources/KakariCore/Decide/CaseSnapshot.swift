@@ -9,10 +9,23 @@ public struct CaseSnapshot: Hashable, Sendable, Codable {
         public var key: String
         public var kind: String
         public var event: String
-        public init(key: String, kind: String, event: String) {
+        /// The list item of a `for_each:` task.
+        public var item: String?
+        public init(key: String, kind: String, event: String, item: String? = nil) {
             self.key = key
             self.kind = kind
             self.event = event
+            self.item = item
+        }
+    }
+
+    /// An event kept until a state accepts it (`if_not_accepted: keep`), with its checked fields.
+    public struct PendingEvent: Hashable, Sendable, Codable {
+        public var name: String
+        public var fields: [String: Value]
+        public init(name: String, fields: [String: Value]) {
+            self.name = name
+            self.fields = fields
         }
     }
 
@@ -35,12 +48,14 @@ public struct CaseSnapshot: Hashable, Sendable, Codable {
     public var enteredAt: Date
     /// Set while an operator has the case suspended.
     public var suspended: Suspension?
+    /// Events kept for a later state, oldest first; nil when there are none (never empty).
+    public var pending: [PendingEvent]?
 
     public init(
         id: String, workflow: String, version: Int, state: String, data: [String: Value],
         openTasks: [OpenTask] = [], timers: [String: Date] = [:], waitingFor: String? = nil,
         parent: String? = nil, finished: Bool = false, result: String? = nil, sequence: Int = 0,
-        enteredAt: Date, suspended: Suspension? = nil
+        enteredAt: Date, suspended: Suspension? = nil, pending: [PendingEvent]? = nil
     ) {
         self.id = id
         self.workflow = workflow
@@ -56,5 +71,6 @@ public struct CaseSnapshot: Hashable, Sendable, Codable {
         self.sequence = sequence
         self.enteredAt = enteredAt
         self.suspended = suspended
+        self.pending = pending
     }
 }

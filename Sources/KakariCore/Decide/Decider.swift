@@ -18,6 +18,13 @@ import Foundation
 ///   section, due and follow-up dates and priority computed over the new data; timers start;
 ///   a child case starts. Entering a final state finishes the case, cancels the deadline and
 ///   reports the result to the parent. A branch back to the same state re-enters it.
+/// - A branch that **stays** (`stay: true`) neither exits nor enters: only the completing task
+///   closes (and the kinds it withdraws); the other tasks and the timers go on.
+/// - Then, until the case waits: a state with `all_done:` and no open task left takes those
+///   branches, and a state that accepts an event kept earlier (`if_not_accepted: keep`) takes it.
+/// - An event the state does not accept is refused, unless its declaration keeps it for a later
+///   state or ignores it.
+/// - A `for_each:` task is given once per item of its list field; its item is `event.item`.
 ///
 /// - **Operator events** (suspend, resume, move, cancel, migrate, reopen) are described in
 ///   `Decider+Operator.swift`; they are history entries like any other and replay the same way.
@@ -48,10 +55,11 @@ public struct Decider: Sendable {
             throw DecisionError(.unknownState, "workflow \(definition.name) has no initial state '\(definition.initial)'")
         }
         try enter(initial, &snapshot, &effects, now: now)
-        let changes = definition.fields.compactMap { f -> Decision.Change? in
+        var changes = definition.fields.compactMap { f -> Decision.Change? in
             let v = checked[f.name] ?? .null
             return v == .null ? nil : Decision.Change(field: f.name, old: .null, new: v)
         }
+        try settle(&snapshot, &effects, &changes, now: now)
         return Decision(event: .start(data: data, parent: parent), from: nil, after: snapshot, changes: changes,
                         effects: effects, applied: true, note: nil)
     }
@@ -99,6 +107,7 @@ public struct Decider: Sendable {
 
     private func signal(_ snapshot: CaseSnapshot, _ name: String, _ fields: [String: Value], _ taskKey: String?,
                         _ event: CaseEvent, _ now: Date) throws(DecisionError) -> Decision {
+        var fields = fields
         guard !snapshot.finished else {
             throw DecisionError(.caseFinished, "case \(snapshot.id) is finished (\(label(of: snapshot.state))) and accepts no events")
         }
@@ -110,6 +119,11 @@ public struct Decider: Sendable {
             guard let task = snapshot.openTasks.first(where: { $0.key == taskKey }), task.event == name else {
                 throw DecisionError(.taskNotOpen, "task \(taskKey) of case \(snapshot.id) is not open")
             }
+            // The item of a for_each task comes from the task, not from the person.
+            if let item = task.item { fields[TaskDefinition.itemName] = .string(item) }
+        }
+        if state.transitions[name] == nil, taskKey == nil, let declared = definition.events[name], declared.unaccepted != .refuse {
+            return try keepOrIgnore(snapshot, declared, fields, event)
         }
         guard let branches = state.transitions[name] else {
             let accepted = state.eventOrder
@@ -140,45 +154,116 @@ public struct Decider: Sendable {
     }
 
     func take(_ branches: [Branch], _ snapshot: CaseSnapshot, _ event: CaseEvent, eventData: [String: Value],
-                      completedTask: String?, now: Date, refusal: String) throws(DecisionError) -> Decision {
-        let before = evaluator(snapshot.data, eventData, now)
-        var chosen: Branch?
-        for branch in branches {
-            guard let condition = branch.condition else { chosen = branch; break }
-            if try guarded({ () throws(ExpressionError) in try before.isTrue(condition) }) { chosen = branch; break }
-        }
-        guard let branch = chosen else { throw DecisionError(.noBranchMatched, refusal) }
-        guard let target = definition.state(branch.target) else {
-            throw DecisionError(.unknownState, "state '\(branch.target)' is not defined")
+              completedTask: String?, now: Date, refusal: String) throws(DecisionError) -> Decision {
+        guard let branch = try choose(branches, data: snapshot.data, eventData: eventData, now: now) else {
+            throw DecisionError(.noBranchMatched, refusal)
         }
         var after = snapshot
         after.sequence += 1
         var effects: [Effect] = []
+        var changes: [Decision.Change] = []
         // A timer that fired is spent, the deadline included.
         if case .timer(let fired) = event, after.timers[fired] != nil {
             after.timers[fired] = nil
             effects.append(.cancelTimer(name: fired))
         }
-        // Exit: close the tasks, stop the state's timers, stop waiting.
-        for task in snapshot.openTasks {
-            effects.append(.closeTask(key: task.key, completed: task.key == completedTask))
+        if case .childFinished = event { after.waitingFor = nil }
+        try follow(branch, &after, &effects, &changes, eventData: eventData, completedTask: completedTask, now: now)
+        try settle(&after, &effects, &changes, now: now)
+        return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true, note: nil)
+    }
+
+    /// The first branch whose condition holds over the data and the event, if any.
+    func choose(_ branches: [Branch], data: [String: Value], eventData: [String: Value], now: Date) throws(DecisionError) -> Branch? {
+        let eval = evaluator(data, eventData, now)
+        for branch in branches {
+            guard let condition = branch.condition else { return branch }
+            if try guarded({ () throws(ExpressionError) in try eval.isTrue(condition) }) { return branch }
         }
-        after.openTasks = []
-        for name in after.timers.keys.sorted() where name != Self.deadlineTimer {
-            effects.append(.cancelTimer(name: name))
-            after.timers[name] = nil
+        return nil
+    }
+
+    /// Takes one branch. One that stays closes the completing task and the kinds it withdraws;
+    /// any other exits the state (open tasks closed, its timers cancelled, no child waited for)
+    /// and enters the target. Assignments see the data as it was and the event.
+    func follow(_ branch: Branch, _ s: inout CaseSnapshot, _ effects: inout [Effect], _ changes: inout [Decision.Change],
+                eventData: [String: Value], completedTask: String?, now: Date) throws(DecisionError) {
+        let before = evaluator(s.data, eventData, now)
+        var target: StateDefinition?
+        if branch.stays {
+            var kept: [CaseSnapshot.OpenTask] = []
+            for task in s.openTasks {
+                if task.key == completedTask || branch.withdraw.contains(task.kind) {
+                    effects.append(.closeTask(key: task.key, completed: task.key == completedTask))
+                } else {
+                    kept.append(task)
+                }
+            }
+            s.openTasks = kept
+        } else {
+            guard let state = definition.state(branch.target) else {
+                throw DecisionError(.unknownState, "state '\(branch.target)' is not defined")
+            }
+            target = state
+            for task in s.openTasks {
+                effects.append(.closeTask(key: task.key, completed: task.key == completedTask))
+            }
+            s.openTasks = []
+            for name in s.timers.keys.sorted() where name != Self.deadlineTimer {
+                effects.append(.cancelTimer(name: name))
+                s.timers[name] = nil
+            }
+            s.waitingFor = nil
         }
-        after.waitingFor = nil
-        // Assignments see the data as it was and the event.
-        var changes: [Decision.Change] = []
         for assignment in branch.assignments {
             let value = try guarded({ () throws(ExpressionError) in try before.evaluate(assignment.expression) })
-            let old = after.data[assignment.field] ?? .null
+            let old = s.data[assignment.field] ?? .null
             if old != value { changes.append(.init(field: assignment.field, old: old, new: value)) }
-            after.data[assignment.field] = value
+            s.data[assignment.field] = value
         }
-        try enter(target, &after, &effects, now: now)
-        return Decision(event: event, from: snapshot.state, after: after, changes: changes, effects: effects, applied: true, note: nil)
+        if let target { try enter(target, &s, &effects, now: now) }
+    }
+
+    /// How many automatic steps (`all_done:`, kept events) one decision may take before the
+    /// workflow is judged to loop without waiting for anything.
+    static let settleLimit = 100
+
+    /// After a branch, until the case waits: a state with `all_done:` and no open task takes
+    /// those branches, and a state that accepts a kept event is handed the oldest one whose
+    /// branches apply. All of it belongs to the same decision.
+    func settle(_ s: inout CaseSnapshot, _ effects: inout [Effect], _ changes: inout [Decision.Change], now: Date) throws(DecisionError) {
+        for _ in 0..<Self.settleLimit {
+            guard !s.finished, s.suspended == nil, let state = definition.state(s.state) else { return }
+            if !state.allDone.isEmpty, s.openTasks.isEmpty,
+               let branch = try choose(state.allDone, data: s.data, eventData: [:], now: now) {
+                try follow(branch, &s, &effects, &changes, eventData: [:], completedTask: nil, now: now)
+                continue
+            }
+            var consumed = false
+            for (i, kept) in (s.pending ?? []).enumerated() {
+                guard let branches = state.transitions[kept.name],
+                      let branch = try choose(branches, data: s.data, eventData: kept.fields, now: now) else { continue }
+                s.pending!.remove(at: i)
+                if s.pending!.isEmpty { s.pending = nil }
+                try follow(branch, &s, &effects, &changes, eventData: kept.fields, completedTask: nil, now: now)
+                consumed = true
+                break
+            }
+            if !consumed { return }
+        }
+        throw DecisionError(.noBranchMatched, "case \(s.id) took \(Self.settleLimit) steps without waiting for anything; check the all_done: branches and kept events of state '\(s.state)' for a loop")
+    }
+
+    /// An event the state does not accept, declared `if_not_accepted: keep` or `ignore`.
+    func keepOrIgnore(_ snapshot: CaseSnapshot, _ declared: EventDefinition, _ fields: [String: Value],
+                      _ event: CaseEvent) throws(DecisionError) -> Decision {
+        let data = try check(fields, against: declared.fields, what: "event '\(declared.name)'", fillDefaults: true)
+        guard declared.unaccepted == .keep else { return ignored(snapshot, event) }
+        var after = snapshot
+        after.sequence += 1
+        after.pending = (after.pending ?? []) + [.init(name: declared.name, fields: data)]
+        return Decision(event: event, from: snapshot.state, after: after, changes: [], effects: [], applied: true,
+                        note: "kept until a state accepts '\(declared.name)'")
     }
 
     func enter(_ state: StateDefinition, _ s: inout CaseSnapshot, _ effects: inout [Effect], now: Date) throws(DecisionError) {
@@ -197,23 +282,26 @@ public struct Decider: Sendable {
         }
         let eval = evaluator(s.data, [:], now)
         for (index, task) in state.tasks.enumerated() {
-            let key = "\(seq).\(index + 1)"
-            let order = try guarded { () throws(ExpressionError) -> TaskOrder in
-                let section: String
-                switch task.section {
-                case .fixed(let name): section = name
-                case .route(let e, _): section = try eval.evaluate(e).description
-                }
-                var priority = 0
-                if let p = task.priority, case .int(let i) = try eval.evaluate(p) { priority = i }
-                return TaskOrder(
-                    key: key, kind: task.kind, title: try task.title.render(eval), section: section,
-                    due: task.due.map { calendar.add($0, to: now) },
-                    followUp: task.followUp.map { calendar.add($0, to: now) },
-                    priority: priority, event: task.event, decision: task.decision, contractor: task.contractor)
+            guard let list = task.forEach else {
+                let key = "\(seq).\(index + 1)"
+                effects.append(.openTask(try order(task, key: key, eval, now: now)))
+                s.openTasks.append(.init(key: key, kind: task.kind, event: task.event))
+                continue
             }
-            effects.append(.openTask(order))
-            s.openTasks.append(.init(key: key, kind: task.kind, event: task.event))
+            // One task per item of the list, each knowing its item.
+            let items: [String]
+            switch s.data[list] ?? .null {
+            case .list(let l): items = l
+            case .null: items = []
+            case let other: items = [other.description]
+            }
+            for (j, item) in items.enumerated() {
+                let key = "\(seq).\(index + 1).\(j + 1)"
+                var data = s.data
+                data[TaskDefinition.itemName] = .string(item)
+                effects.append(.openTask(try order(task, key: key, evaluator(data, [:], now), now: now)))
+                s.openTasks.append(.init(key: key, kind: task.kind, event: task.event, item: item))
+            }
         }
         for timer in state.timers {
             if let due = try dueDate(of: timer, data: s.data, now: now) {
@@ -229,6 +317,25 @@ public struct Decider: Sendable {
             }
             s.waitingFor = id
             effects.append(.startChild(id: id, workflow: child.workflow, data: data))
+        }
+    }
+
+    /// The task to create: title, section, dates and priority computed over the case's data.
+    private func order(_ task: TaskDefinition, key: String, _ eval: Evaluator, now: Date) throws(DecisionError) -> TaskOrder {
+        try guarded { () throws(ExpressionError) -> TaskOrder in
+            let section: String
+            switch task.section {
+            case .fixed(let name): section = name
+            case .route(let e, _): section = try eval.evaluate(e).description
+            }
+            var priority = 0
+            if let p = task.priority, case .int(let i) = try eval.evaluate(p) { priority = i }
+            return TaskOrder(
+                key: key, kind: task.kind, title: try task.title.render(eval), section: section,
+                due: task.due.map { calendar.add($0, to: now) },
+                followUp: task.followUp.map { calendar.add($0, to: now) },
+                priority: priority, event: task.event, decision: task.decision, contractor: task.contractor,
+                retain: task.retain)
         }
     }
 

@@ -31,9 +31,11 @@ public struct TaskOrder: Hashable, Sendable, Codable {
     public var event: String
     public var decision: Bool
     public var contractor: Bool
+    /// The kind of an earlier task whose completer this one goes to (`retain:`).
+    public var retain: String?
 
     public init(key: String, kind: String, title: String, section: String, due: Date?, followUp: Date?,
-                priority: Int, event: String, decision: Bool, contractor: Bool) {
+                priority: Int, event: String, decision: Bool, contractor: Bool, retain: String? = nil) {
         self.key = key
         self.kind = kind
         self.title = title
@@ -44,5 +46,6 @@ public struct TaskOrder: Hashable, Sendable, Codable {
         self.event = event
         self.decision = decision
         self.contractor = contractor
+        self.retain = retain
     }
 }

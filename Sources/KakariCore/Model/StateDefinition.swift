@@ -13,11 +13,14 @@ public struct StateDefinition: Hashable, Sendable {
     public var eventOrder: [String]
     public var timers: [TimerDefinition]
     public var child: ChildDefinition?
+    /// Branches taken as soon as the state has no open task left (`all_done:`): every task it
+    /// gave was completed or withdrawn by a branch that stays. Empty when the state has none.
+    public var allDone: [Branch]
 
     public init(
         name: String, label: String? = nil, isFinal: Bool = false, result: String? = nil,
         tasks: [TaskDefinition] = [], transitions: [String: [Branch]] = [:], eventOrder: [String]? = nil,
-        timers: [TimerDefinition] = [], child: ChildDefinition? = nil
+        timers: [TimerDefinition] = [], child: ChildDefinition? = nil, allDone: [Branch] = []
     ) {
         self.name = name
         self.label = label ?? name
@@ -28,12 +31,14 @@ public struct StateDefinition: Hashable, Sendable {
         self.eventOrder = eventOrder ?? transitions.keys.sorted()
         self.timers = timers
         self.child = child
+        self.allDone = allDone
     }
 
     /// Every branch leaving this state, with what triggers it.
     public var allBranches: [(trigger: String, branch: Branch)] {
         var out: [(String, Branch)] = []
         for event in eventOrder { for b in transitions[event] ?? [] { out.append((event, b)) } }
+        for b in allDone { out.append(("all done", b)) }
         for timer in timers { for b in timer.branches { out.append(("after \(timer.name)", b)) } }
         if let child {
             for result in child.results.keys.sorted() { for b in child.results[result]! { out.append(("\(child.workflow): \(result)", b)) } }

@@ -29,12 +29,21 @@ public struct TaskDefinition: Hashable, Sendable {
     /// A confirmation ("four eyes"): must be completed by someone other than whoever completed
     /// the task of kind `confirms` in this case.
     public var confirms: String?
+    /// `for_each:`: the list field that gives one task per item (one per household member, say).
+    /// The item is `item` in the title and `event.item` in the branches.
+    public var forEach: String?
+    /// `retain:`: the kind of an earlier task of this case; the new task goes straight to whoever
+    /// completed that one (retain familiar).
+    public var retain: String?
+
+    /// The name an item of a `for_each:` task goes by.
+    public static let itemName = "item"
 
     public init(
         kind: String, label: String? = nil, title: Template, section: SectionRule, due: Duration? = nil,
         followUp: Duration? = nil, priority: Expression? = nil, form: [FieldDefinition] = [],
         event: String? = nil, sees: [String] = [], decision: Bool = false, contractor: Bool = false,
-        confirms: String? = nil
+        confirms: String? = nil, forEach: String? = nil, retain: String? = nil
     ) {
         self.kind = kind
         self.label = label ?? kind
@@ -49,5 +58,13 @@ public struct TaskDefinition: Hashable, Sendable {
         self.decision = decision
         self.contractor = contractor
         self.confirms = confirms
+        self.forEach = forEach
+        self.retain = retain
+    }
+
+    /// The fields completing the task delivers: the form, and `item` for a `for_each:` task.
+    public var eventFields: [FieldDefinition] {
+        guard forEach != nil else { return form }
+        return form + [FieldDefinition(name: Self.itemName, type: .string, label: "item")]
     }
 }

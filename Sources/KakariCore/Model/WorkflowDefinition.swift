@@ -45,7 +45,7 @@ public struct WorkflowDefinition: Hashable, Sendable {
     /// delivers it.
     public func eventFields(_ event: String) -> [FieldDefinition] {
         if let declared = events[event] { return declared.fields }
-        for state in states { for task in state.tasks where task.event == event { return task.form } }
+        for state in states { for task in state.tasks where task.event == event { return task.eventFields } }
         return []
     }
 

@@ -3,23 +3,51 @@ import Yams
 
 extension WorkflowLoader {
     /// Reads what follows an event, a timer or a child result: a target state, one branch,
-    /// or a list of branches whose last may be an `else`.
-    func loadBranches(_ node: Node, trigger: String, scope: ExpressionScope) -> [Branch] {
+    /// or a list of branches whose last may be an `else`. `stayIn` is the state a branch with
+    /// `stay: true` stays in; nil where staying has no meaning (`all_done:`, a child's result,
+    /// the deadline).
+    func loadBranches(_ node: Node, trigger: String, scope: ExpressionScope, stayIn: String? = nil) -> [Branch] {
         if case .scalar = node {
             guard let target = target(node) else { return [] }
             return [Branch(target: target)]
         }
-        if case .mapping = node { return loadBranch(node, trigger: trigger, scope: scope, isLast: true).map { [$0] } ?? [] }
+        if case .mapping = node {
+            return loadBranch(node, trigger: trigger, scope: scope, isLast: true, stayIn: stayIn).map { [$0] } ?? []
+        }
         guard let items = r.sequence(node, "the branches of \(trigger)") else { return [] }
         var branches: [Branch] = []
         for (i, item) in items.enumerated() {
-            if let b = loadBranch(item, trigger: trigger, scope: scope, isLast: i == items.count - 1) { branches.append(b) }
+            if let b = loadBranch(item, trigger: trigger, scope: scope, isLast: i == items.count - 1, stayIn: stayIn) { branches.append(b) }
         }
         return branches
     }
 
-    private func loadBranch(_ node: Node, trigger: String, scope: ExpressionScope, isLast: Bool) -> Branch? {
-        guard let f = r.fields(node, "a branch of \(trigger)", allowed: ["when", "to", "else", "set"]) else { return nil }
+    private func loadBranch(_ node: Node, trigger: String, scope: ExpressionScope, isLast: Bool, stayIn: String?) -> Branch? {
+        guard let f = r.fields(node, "a branch of \(trigger)", allowed: ["when", "to", "else", "set", "stay", "withdraw"]) else { return nil }
+        var withdraw: [String] = []
+        if let w = f["withdraw"] {
+            withdraw = r.strings(w, "withdraw") ?? []
+            if f["stay"] == nil { r.error(w, "withdraw: goes with stay: true", hint: "a branch that leaves the state withdraws all its tasks anyway") }
+        }
+        if let stayNode = f["stay"] {
+            guard r.bool(stayNode, "stay") == true else {
+                r.error(stayNode, "write stay: true, or leave it out")
+                return nil
+            }
+            guard let stayIn else {
+                r.error(stayNode, "\(trigger) cannot stay", hint: "stay: true is for events and timers of a state")
+                return nil
+            }
+            for key in ["to", "else"] where f[key] != nil {
+                r.error(f[key], "a branch has either stay: true or \(key):, not both")
+            }
+            var condition: (Expression, String)?
+            if let when = f["when"] { condition = r.expression(when, "condition", scope: scope, expecting: .bool) }
+            let assignments = f["set"].map { loadAssignments($0, scope: scope) } ?? []
+            guard f["when"] == nil || condition != nil else { return nil }
+            return Branch(condition: condition?.0, conditionSource: condition?.1, target: stayIn, assignments: assignments,
+                          stays: true, withdraw: withdraw)
+        }
         var condition: (Expression, String)?
         var targetNode: Node?
         if let elseNode = f["else"] {
@@ -29,7 +57,9 @@ extension WorkflowLoader {
             targetNode = elseNode
         } else {
             targetNode = f["to"]
-            if targetNode == nil { r.error(node, "a branch of \(trigger) needs to: (the next state)") }
+            if targetNode == nil {
+                r.error(node, "a branch of \(trigger) needs to: (the next state)", hint: stayIn == nil ? nil : "or stay: true to stay in '\(stayIn!)'")
+            }
             if let when = f["when"] {
                 condition = r.expression(when, "condition", scope: scope, expecting: .bool)
             }
@@ -68,7 +98,7 @@ extension WorkflowLoader {
     }
 
     /// Timers (`after:` or `at:`, then `to:`/`set:` or `then:` branches) and the deadline.
-    func loadTimer(_ node: Node, defaultName: String, deadline: Bool) -> TimerDefinition? {
+    func loadTimer(_ node: Node, defaultName: String, deadline: Bool, state: String? = nil) -> TimerDefinition? {
         var allowed = ["name", "after", "at", "roll", "to", "set", "then"]
         if deadline { allowed.append("except") }
         guard let f = r.fields(node, deadline ? "the deadline" : "a timer", allowed: allowed) else { return nil }
@@ -92,7 +122,7 @@ extension WorkflowLoader {
         if let then = f["then"] {
             if f["to"] != nil { r.error(f["to"], "a timer has either to: or then:, not both") }
             if f["set"] != nil { r.error(f["set"], "with then:, write set: inside each branch") }
-            branches = loadBranches(then, trigger: "timer '\(name)'", scope: scope())
+            branches = loadBranches(then, trigger: deadline ? "the deadline" : "timer '\(name)'", scope: scope(), stayIn: state)
         } else if let toNode = f["to"], let target = target(toNode) {
             branches = [Branch(target: target, assignments: f["set"].map { loadAssignments($0, scope: scope()) } ?? [])]
         } else if f["to"] == nil {

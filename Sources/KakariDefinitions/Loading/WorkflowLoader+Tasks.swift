@@ -3,7 +3,7 @@ import Yams
 
 extension WorkflowLoader {
     static let taskKeys = ["kind", "label", "title", "section", "route", "due", "follow_up", "priority", "form",
-                           "event", "sees", "decision", "contractor", "confirms"]
+                           "event", "sees", "decision", "contractor", "confirms", "for_each", "retain"]
 
     /// A task given on entering a state: where it goes, when it is due, what the worker sees
     /// and fills in.
@@ -11,7 +11,21 @@ extension WorkflowLoader {
         guard let f = r.fields(node, "a task of state '\(state)'", allowed: Self.taskKeys, required: ["kind", "title"]),
               let kind = f["kind"].flatMap({ r.identifier($0, "task kind") }),
               let titleNode = f["title"] else { return nil }
-        let title = r.template(titleNode, "title", scope: scope())
+        // A for_each task is given once per item of a list field; the item is `item`.
+        var forEach: String?
+        var taskScope = scope()
+        if let node = f["for_each"], let list = r.string(node, "for_each") {
+            if fieldsByName[list]?.type != .list {
+                let lists = fields.filter { $0.type == .list }.map(\.name)
+                r.error(node, fieldsByName[list] == nil ? "unknown field '\(list)'" : "for_each needs a list field; \(list) is \(fieldsByName[list]!.type)",
+                        hint: NameSuggestion.hint(for: list, in: lists) ?? (lists.isEmpty ? "declare a field of type list" : "list fields: \(lists.joined(separator: ", "))"))
+            } else if fieldsByName[TaskDefinition.itemName] != nil {
+                r.error(node, "for_each names each item 'item', which is already a field of the case", hint: "rename the case field")
+            }
+            forEach = list
+            taskScope.caseFields[TaskDefinition.itemName] = FieldDefinition(name: TaskDefinition.itemName, type: .string, label: "item")
+        }
+        let title = r.template(titleNode, "title", scope: taskScope)
         let section: TaskDefinition.SectionRule?
         switch (f["section"], f["route"]) {
         case (let s?, nil):
@@ -22,7 +36,7 @@ extension WorkflowLoader {
                 section = .fixed(name)
             } else { section = nil }
         case (nil, let route?):
-            section = r.expression(route, "route", scope: scope(), expecting: .string).map { .route($0.0, source: $0.1) }
+            section = r.expression(route, "route", scope: taskScope, expecting: .string).map { .route($0.0, source: $0.1) }
         case (_?, _?):
             r.error(f["route"], "a task has either section: or route:, not both")
             section = nil
@@ -48,8 +62,9 @@ extension WorkflowLoader {
         return TaskDefinition(
             kind: kind, label: f["label"].flatMap { r.string($0, "label") }, title: title, section: section,
             due: f["due"].flatMap { r.duration($0, "due") }, followUp: f["follow_up"].flatMap { r.duration($0, "follow_up") },
-            priority: f["priority"].flatMap { r.expression($0, "priority", scope: scope(), expecting: .int)?.0 },
+            priority: f["priority"].flatMap { r.expression($0, "priority", scope: taskScope, expecting: .int)?.0 },
             form: form, event: f["event"].flatMap { r.identifier($0, "event") }, sees: sees, decision: decision,
-            contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") })
+            contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") }, forEach: forEach,
+            retain: f["retain"].flatMap { r.name($0, "retain") })
     }
 }

@@ -5,7 +5,7 @@ import Yams
 /// expression against the file's own declarations and the files deployed with it.
 final class WorkflowLoader {
     static let topKeys = ["workflow", "label", "description", "initial", "fields", "events", "deadline", "states"]
-    static let stateKeys = ["label", "final", "result", "tasks", "on", "timers", "child"]
+    static let stateKeys = ["label", "final", "result", "tasks", "on", "timers", "child", "all_done"]
 
     let r: NodeReader
     let context: WorkflowContext
@@ -18,6 +18,8 @@ final class WorkflowLoader {
     var taskEvents: [String: [FieldDefinition]] = [:]
     /// Where each task's `confirms:` is written.
     var confirmsNodes: [String: Node] = [:]
+    /// Where each task's `retain:` is written.
+    var retainNodes: [String: Node] = [:]
 
     init(reader: NodeReader, context: WorkflowContext) {
         self.r = reader
@@ -74,6 +76,10 @@ final class WorkflowLoader {
                 r.error(confirmsNodes[task.kind], "task '\(task.kind)' confirms '\(confirms)', which no state gives",
                         hint: NameSuggestion.hint(for: confirms, in: kinds))
             }
+            if let retain = task.retain, !kinds.contains(retain) {
+                r.error(retainNodes[task.kind], "task '\(task.kind)' retains whoever did '\(retain)', which no state gives",
+                        hint: NameSuggestion.hint(for: retain, in: kinds))
+            }
         } }
         let initialNode = top["initial"]!
         let initial = r.string(initialNode, "initial") ?? ""
@@ -106,13 +112,21 @@ final class WorkflowLoader {
             guard FieldLoader.isIdentifier(name) else { r.error(keyNode, "event '\(name)' must be an ASCII name (letters, digits, _)"); continue }
             var label: String?
             var fields: [FieldDefinition] = []
+            var unaccepted = EventDefinition.Unaccepted.refuse
             if spec.isEmptyScalar {
                 // `withdraw:` with no body: an event without fields.
-            } else if let f = r.fields(spec, "event '\(name)'", allowed: ["label", "fields"]) {
+            } else if let f = r.fields(spec, "event '\(name)'", allowed: ["label", "fields", "if_not_accepted"]) {
                 label = f["label"].flatMap { r.string($0, "label") }
                 fields = f["fields"].map { FieldLoader.load($0, "fields of event '\(name)'", r) } ?? []
+                if let node = f["if_not_accepted"], let text = r.string(node, "if_not_accepted") {
+                    if let u = EventDefinition.Unaccepted(rawValue: text) { unaccepted = u } else {
+                        let allowed = EventDefinition.Unaccepted.allCases.map(\.rawValue)
+                        r.error(node, "if_not_accepted is one of \(allowed.joined(separator: ", ")), not '\(text)'",
+                                hint: NameSuggestion.hint(for: text, in: allowed))
+                    }
+                }
             }
-            declaredEvents[name] = EventDefinition(name: name, label: label, fields: fields)
+            declaredEvents[name] = EventDefinition(name: name, label: label, fields: fields, unaccepted: unaccepted)
         }
     }
 
@@ -123,8 +137,10 @@ final class WorkflowLoader {
             for task in tasks {
                 guard case .mapping(let t) = task, let kind = t["kind"]?.string else { continue }
                 let event = t["event"]?.string ?? kind
-                let form = t["form"].map { FieldLoader.load($0, "form of task '\(kind)'", NodeReader(source: r.source)) } ?? []
+                var form = t["form"].map { FieldLoader.load($0, "form of task '\(kind)'", NodeReader(source: r.source)) } ?? []
+                if t["for_each"] != nil { form.append(FieldDefinition(name: TaskDefinition.itemName, type: .string, label: "item")) }
                 if let c = t["confirms"] { confirmsNodes[kind] = c }
+                if let c = t["retain"] { retainNodes[kind] = c }
                 if declaredEvents[event] != nil {
                     r.error(t["event"] ?? t["kind"], "task '\(kind)' delivers '\(event)', which is also declared under events:",
                             hint: "a task's form gives its event's fields; give the task its own event name")
@@ -162,7 +178,7 @@ final class WorkflowLoader {
         let isFinal = f["final"].flatMap { r.bool($0, "final") } ?? false
         let result = f["result"].flatMap { r.name($0, "result") }
         if isFinal {
-            for key in ["tasks", "on", "timers", "child"] where f[key] != nil {
+            for key in ["tasks", "on", "timers", "child", "all_done"] where f[key] != nil {
                 r.error(f[key], "final state '\(name)' cannot have \(key)", hint: "a final state ends the case")
             }
         } else if let resultNode = f["result"] {
@@ -181,7 +197,7 @@ final class WorkflowLoader {
         var order: [String] = []
         for (event, keyNode, value) in f["on"].flatMap({ r.mapping($0, "on") }) ?? [] {
             guard let eventFields = eventFields(event, at: keyNode) else { continue }
-            transitions[event] = loadBranches(value, trigger: "'\(event)'", scope: scope(eventFields: eventFields, eventName: event))
+            transitions[event] = loadBranches(value, trigger: "'\(event)'", scope: scope(eventFields: eventFields, eventName: event), stayIn: name)
             order.append(event)
         }
         for task in tasks where transitions[task.event] == nil {
@@ -192,12 +208,25 @@ final class WorkflowLoader {
             checkOutcomes(task, transitions[task.event] ?? [], node: f["on"]?.keyNode(task.event) ?? taskNode[task.kind]!)
         }
         let timers = (f["timers"].flatMap { r.sequence($0, "timers") } ?? []).enumerated().compactMap {
-            loadTimer($0.element, defaultName: "timer\($0.offset + 1)", deadline: false)
+            loadTimer($0.element, defaultName: "timer\($0.offset + 1)", deadline: false, state: name)
         }
         let child = f["child"].flatMap { loadChild($0) }
+        var allDone: [Branch] = []
+        if let node = f["all_done"] {
+            allDone = loadBranches(node, trigger: "all_done", scope: scope())
+            if tasks.isEmpty { r.error(node.keyNode("all_done") ?? node, "state '\(name)' has all_done: but gives no tasks", hint: "all_done: is taken when every task of the state is done") }
+        }
+        // A branch that stays may only withdraw tasks this state gives.
+        let stateKinds = Set(tasks.map(\.kind))
+        for (event, _, value) in f["on"].flatMap({ r.mapping($0, "on") }) ?? [] {
+            for branch in transitions[event] ?? [] { for kind in branch.withdraw where !stateKinds.contains(kind) {
+                r.error(value, "'\(event)' withdraws '\(kind)', which state '\(name)' does not give",
+                        hint: NameSuggestion.hint(for: kind, in: stateKinds))
+            } }
+        }
         return StateDefinition(name: name, label: f["label"].flatMap { r.string($0, "label") }, isFinal: isFinal,
                                result: result, tasks: tasks, transitions: transitions, eventOrder: order,
-                               timers: timers, child: child)
+                               timers: timers, child: child, allDone: allDone)
     }
 
     /// Fields limited to a table's keys must name a deployed table.

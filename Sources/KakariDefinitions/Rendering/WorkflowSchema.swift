@@ -33,7 +33,8 @@ public enum WorkflowSchema {
             "fields": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "branch": {"type": "object", "additionalProperties": false, "properties": {
               "when": {"$ref": "#/definitions/expression"}, "to": {"type": "string"}, "else": {"type": "string"},
-              "set": {"type": "object", "additionalProperties": {"$ref": "#/definitions/expression"}}
+              "set": {"type": "object", "additionalProperties": {"$ref": "#/definitions/expression"}},
+              "stay": {"const": true}, "withdraw": {"type": "array", "items": {"type": "string"}}
             }},
             "branches": {"oneOf": [{"type": "string"}, {"$ref": "#/definitions/branch"}, {"type": "array", "items": {"$ref": "#/definitions/branch"}}]},
             "timer": {"type": "object", "additionalProperties": false, "properties": {
@@ -47,13 +48,15 @@ public enum WorkflowSchema {
               "due": {"$ref": "#/definitions/duration"}, "follow_up": {"$ref": "#/definitions/duration"},
               "priority": {"$ref": "#/definitions/expression"}, "form": {"$ref": "#/definitions/fields"},
               "event": {"type": "string"}, "sees": {"type": "array", "items": {"type": "string"}},
-              "decision": {"type": "boolean"}, "contractor": {"type": "boolean"}, "confirms": {"type": "string"}
+              "decision": {"type": "boolean"}, "contractor": {"type": "boolean"}, "confirms": {"type": "string"},
+              "for_each": {"type": "string"}, "retain": {"type": "string"}
             }},
             "state": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "label": {"type": "string"}, "final": {"type": "boolean"}, "result": {"type": "string"},
               "tasks": {"type": "array", "items": {"$ref": "#/definitions/task"}},
               "on": {"type": "object", "additionalProperties": {"$ref": "#/definitions/branches"}},
               "timers": {"type": "array", "items": {"$ref": "#/definitions/timer"}},
+              "all_done": {"$ref": "#/definitions/branches"},
               "child": {"type": "object", "required": ["workflow", "results"], "additionalProperties": false, "properties": {
                 "workflow": {"type": "string"}, "with": {"type": "object"},
                 "results": {"type": "object", "additionalProperties": {"$ref": "#/definitions/branches"}}
@@ -62,7 +65,7 @@ public enum WorkflowSchema {
             "workflowFile": {"type": "object", "required": ["workflow", "initial", "states"], "additionalProperties": false, "properties": {
               "workflow": {"type": "string"}, "label": {"type": "string"}, "description": {"type": "string"},
               "initial": {"type": "string"}, "fields": {"$ref": "#/definitions/fields"},
-              "events": {"type": "object", "additionalProperties": {"type": ["object", "null"], "properties": {"label": {"type": "string"}, "fields": {"$ref": "#/definitions/fields"}}}},
+              "events": {"type": "object", "additionalProperties": {"type": ["object", "null"], "properties": {"label": {"type": "string"}, "fields": {"$ref": "#/definitions/fields"}, "if_not_accepted": {"enum": ["refuse", "keep", "ignore"]}}}},
               "deadline": {"$ref": "#/definitions/timer"},
               "states": {"type": "object", "additionalProperties": {"$ref": "#/definitions/state"}}
             }},

@@ -147,7 +147,11 @@ struct BatchBuilder {
         var followUps: [Effect] = []
         for effect in decision.effects {
             switch effect {
-            case .openTask(let order): write.openTasks.append(order)
+            case .openTask(let order):
+                write.openTasks.append(order)
+                if let kind = order.retain, let holder = try await familiar(kind, caseID: id, decision: decision) {
+                    write.claims[order.key] = holder
+                }
             case .closeTask(let key, let completed):
                 write.closedTasks.append(ClosedTask(key: key, status: completed ? .done : .withdrawn, by: completed ? by : nil))
             case .scheduleTimer(let name, let due): write.timers[name] = .some(due)
@@ -190,6 +194,16 @@ struct BatchBuilder {
             default: break
             }
         }
+    }
+}
+
+extension BatchBuilder {
+    /// Who completed the latest task of `kind` in the case: the person a `retain:` task goes
+    /// to (retain familiar). The task this decision completes counts first.
+    func familiar(_ kind: String, caseID: String, decision: Decision) async throws -> String? {
+        let tasks = try await engine.store.tasks(TaskFilter(statuses: [.open, .claimed, .done], caseID: caseID))
+        if case .signal(_, _, let key?) = decision.event, tasks.first(where: { $0.key == key })?.kind == kind { return by }
+        return tasks.filter { $0.kind == kind && $0.status == .done }.max { $0.id < $1.id }?.completedBy
     }
 }
 

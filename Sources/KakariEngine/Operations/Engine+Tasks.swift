@@ -45,6 +45,29 @@ extension Engine {
         }
     }
 
+    /// Piled execution: claims for `user` the first open task of `kind` on their worklist (their
+    /// section's, or `section`'s for a lead), in worklist order, skipping tasks they may not take
+    /// (a decision for a contractor, a household in their home town). Nil when there is none.
+    /// A task someone else claims meanwhile is passed over for the next.
+    public func claimNext(kind: String?, section: String?, by user: String) async throws -> TaskRecord? {
+        let person = try await person(user)
+        let wanted = section ?? person.map(\.section)
+        for task in try await store.tasks(TaskFilter(section: wanted, statuses: [.open])) where kind == nil || task.kind == kind {
+            if let person {
+                if task.decision && person.role == .contractor { continue }
+                if !Self.supervises(person) && person.section != task.section { continue }
+                if try await homeTownConflict(person, task) != nil { continue }
+            }
+            do {
+                try await claim(task.id, by: user)
+                return try await self.task(task.id)
+            } catch let error as EngineError where error.category == .refused {
+                continue
+            }
+        }
+        return nil
+    }
+
     /// Gives a claimed task back to its section's list.
     public func release(_ id: Int64, by user: String) async throws {
         let task = try await self.task(id)
