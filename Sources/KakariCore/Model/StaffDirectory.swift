@@ -10,9 +10,26 @@ public struct StaffDirectory: Hashable, Sendable {
     public struct Section: Hashable, Sendable {
         public var id: String
         public var label: String
-        public init(id: String, label: String) {
+        /// Whether the section's staff see its unclaimed tasks and may claim them (`unclaimed:
+        /// shown`, the default), or only get work a lead hands them (`unclaimed: hidden`).
+        public var showsUnclaimed: Bool
+        /// Whether the section's staff see tasks their colleagues hold (`claimed_by_others:`).
+        public var showsClaimedByOthers: Bool
+        public init(id: String, label: String, showsUnclaimed: Bool = true, showsClaimedByOthers: Bool = true) {
             self.id = id
             self.label = label
+            self.showsUnclaimed = showsUnclaimed
+            self.showsClaimedByOthers = showsClaimedByOthers
+        }
+
+        /// Whether a member of the section (not a lead) sees `task` on the worklist, as `user`.
+        public func shows(status: String, assignee: String?, to user: String) -> Bool {
+            if assignee == user { return true }
+            switch status {
+            case "open": return showsUnclaimed
+            case "claimed": return showsClaimedByOthers
+            default: return true
+            }
         }
     }
 

@@ -35,6 +35,9 @@ public struct TaskDefinition: Hashable, Sendable {
     /// `retain:`: the kind of an earlier task of this case; the new task goes straight to whoever
     /// completed that one (retain familiar).
     public var retain: String?
+    /// `critical:`: a critical section of the case. While someone holds a task of a section, no
+    /// one else may take or complete another task of the same section in the same case.
+    public var critical: String?
 
     /// The name an item of a `for_each:` task goes by.
     public static let itemName = "item"
@@ -43,7 +46,8 @@ public struct TaskDefinition: Hashable, Sendable {
         kind: String, label: String? = nil, title: Template, section: SectionRule, due: Duration? = nil,
         followUp: Duration? = nil, priority: Expression? = nil, form: [FieldDefinition] = [],
         event: String? = nil, sees: [String] = [], decision: Bool = false, contractor: Bool = false,
-        confirms: String? = nil, forEach: String? = nil, retain: String? = nil
+        confirms: String? = nil, forEach: String? = nil, retain: String? = nil,
+        critical: String? = nil
     ) {
         self.kind = kind
         self.label = label ?? kind
@@ -60,6 +64,7 @@ public struct TaskDefinition: Hashable, Sendable {
         self.confirms = confirms
         self.forEach = forEach
         self.retain = retain
+        self.critical = critical
     }
 
     /// The fields completing the task delivers: the form, and `item` for a `for_each:` task.

@@ -12,8 +12,10 @@ enum StaffLoader {
         if let sections = f["sections"].flatMap({ r.mapping($0, "sections") }) {
             for (id, keyNode, value) in sections {
                 guard NodeReader.isName(id) else { r.error(keyNode, "section '\(id)' must be an ASCII name", hint: "put Japanese text in its label"); continue }
-                let s = r.fields(value, "section '\(id)'", allowed: ["label"])
-                directory.sections.append(.init(id: id, label: s?["label"].flatMap { r.string($0, "label") } ?? id))
+                let s = r.fields(value, "section '\(id)'", allowed: ["label", "unclaimed", "claimed_by_others"])
+                directory.sections.append(.init(id: id, label: s?["label"].flatMap { r.string($0, "label") } ?? id,
+                                                showsUnclaimed: shown(s?["unclaimed"], "unclaimed", r),
+                                                showsClaimedByOthers: shown(s?["claimed_by_others"], "claimed_by_others", r)))
             }
         }
         let sectionIDs = directory.sections.map(\.id)
@@ -39,5 +41,15 @@ enum StaffLoader {
             }
         }
         return (directory, homeTowns)
+    }
+
+    /// `shown` (the default) or `hidden`: whether a section's staff see a kind of task.
+    static func shown(_ node: Node?, _ key: String, _ r: NodeReader) -> Bool {
+        guard let node, let text = r.string(node, key) else { return true }
+        guard text == "shown" || text == "hidden" else {
+            r.error(node, "\(key) is shown or hidden, not '\(text)'", hint: NameSuggestion.hint(for: text, in: ["shown", "hidden"]))
+            return true
+        }
+        return text == "shown"
     }
 }

@@ -3,7 +3,7 @@ import Yams
 
 extension WorkflowLoader {
     static let taskKeys = ["kind", "label", "title", "section", "route", "due", "follow_up", "priority", "form",
-                           "event", "sees", "decision", "contractor", "confirms", "for_each", "retain"]
+                           "event", "sees", "decision", "contractor", "confirms", "for_each", "retain", "critical"]
 
     /// A task given on entering a state: where it goes, when it is due, what the worker sees
     /// and fills in.
@@ -65,6 +65,6 @@ extension WorkflowLoader {
             priority: f["priority"].flatMap { r.expression($0, "priority", scope: taskScope, expecting: .int)?.0 },
             form: form, event: f["event"].flatMap { r.identifier($0, "event") }, sees: sees, decision: decision,
             contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") }, forEach: forEach,
-            retain: f["retain"].flatMap { r.name($0, "retain") })
+            retain: f["retain"].flatMap { r.name($0, "retain") }, critical: f["critical"].flatMap { r.name($0, "critical") })
     }
 }

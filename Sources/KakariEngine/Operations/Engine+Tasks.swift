@@ -15,6 +15,7 @@ extension Engine {
         guard task.isOpen else { throw EngineError(.refused, "task \(id) is \(task.status.rawValue), not open") }
         try await requireWorker(user, for: task)
         try await requireAwayFromHome(user, task)
+        if task.assignee == nil { try await requireOffered(task, to: user) }
         if let holder = task.assignee, holder != user {
             throw await notPermitted("task \(id) is claimed by \(holder); ask them or a lead to release it", user: user, caseID: task.caseID)
         }
@@ -28,6 +29,7 @@ extension Engine {
                 throw await notPermitted("\(user) completed '\(confirms)' on case \(task.caseID); a different person must confirm it", user: user, caseID: task.caseID)
             }
         }
+        try await requireOutsideCriticalSection(task, for: user, kinds: decider.definition.taskKinds)
         let values = try parse(fields, against: definition?.form ?? [], what: "the form of task \(id) (\(task.kind))")
         return try await deliver(.signal(name: task.event, fields: values, task: task.key), to: task.caseID, by: user, at: try await now())
     }
@@ -40,6 +42,8 @@ extension Engine {
         guard task.status == .open else {
             throw EngineError(.refused, task.status == .claimed ? "task \(id) is already claimed by \(task.assignee ?? "someone")" : "task \(id) is \(task.status.rawValue)")
         }
+        try await requireOutsideCriticalSection(task, for: user)
+        try await requireOffered(task, to: user)
         try await change(task, by: user, event: "task.claim", detail: ["assignee": user]) {
             TaskChange(taskID: id, expectedStatus: [.open], assignee: .some(user), status: .claimed, history: $0)
         }
@@ -52,6 +56,7 @@ extension Engine {
     public func claimNext(kind: String?, section: String?, by user: String) async throws -> TaskRecord? {
         let person = try await person(user)
         let wanted = section ?? person.map(\.section)
+        if person?.role == .staff, let wanted, try await currentBundle()?.staff.section(wanted)?.showsUnclaimed == false { return nil }
         for task in try await store.tasks(TaskFilter(section: wanted, statuses: [.open])) where kind == nil || task.kind == kind {
             if let person {
                 if task.decision && person.role == .contractor { continue }
@@ -96,6 +101,7 @@ extension Engine {
                 throw EngineError(.refused, "\(conflict); task \(id) must go to someone else")
             }
         }
+        try await requireOutsideCriticalSection(task, for: assignee)
         try await change(task, by: user, event: "task.assign", detail: ["assignee": assignee, "previous": task.assignee ?? ""]) {
             TaskChange(taskID: id, expectedStatus: [.open, .claimed], assignee: .some(assignee), status: .claimed, history: $0)
         }
@@ -114,6 +120,22 @@ extension Engine {
         if let due { detail["due"] = due.map { "\($0.timeIntervalSince1970)" } ?? ""; detail["previous_due"] = task.due.map { "\($0.timeIntervalSince1970)" } ?? "" }
         try await change(task, by: user, event: "task.update", detail: detail) {
             TaskChange(taskID: id, expectedStatus: [task.status], section: section, due: due, history: $0)
+        }
+    }
+
+    /// A critical section (`critical:`): refuses `user` a task while someone else holds another
+    /// task of the same section in the same case.
+    func requireOutsideCriticalSection(_ task: TaskRecord, for user: String, kinds: [String: TaskDefinition]? = nil) async throws {
+        var kinds = kinds
+        if kinds == nil {
+            let record = try await caseRecord(task.caseID)
+            kinds = try await decider(record.snapshot.workflow, record.snapshot.version).definition.taskKinds
+        }
+        guard let kinds, let section = kinds[task.kind]?.critical else { return }
+        let members = Set(kinds.values.filter { $0.critical == section }.map(\.kind))
+        for other in try await store.tasks(TaskFilter(statuses: [.claimed], caseID: task.caseID))
+        where other.id != task.id && members.contains(other.kind) && other.assignee != user {
+            throw EngineError(.refused, "task \(other.id) (\(other.kind)) of case \(task.caseID) is in the same critical section '\(section)' and held by \(other.assignee ?? "someone"); wait until it is done")
         }
     }
 

@@ -91,7 +91,21 @@ extension Engine {
             filter.statuses = filter.statuses.intersection([.open, .claimed])
             if filter.statuses.isEmpty { return [] }
         }
-        return try await store.tasks(filter)
+        let tasks = try await store.tasks(filter)
+        // A section may hide unclaimed work, or colleagues' work, from its staff.
+        if case .section(let id) = visibility, let section = try await currentBundle()?.staff.section(id),
+           !section.showsUnclaimed || !section.showsClaimedByOthers {
+            return tasks.filter { section.shows(status: $0.status.rawValue, assignee: $0.assignee, to: user) }
+        }
+        return tasks
+    }
+
+    /// Refuses a member of staff an unclaimed task of a section that hands out its work
+    /// (`unclaimed: hidden`): a lead assigns it.
+    func requireOffered(_ task: TaskRecord, to user: String) async throws {
+        guard let person = try await person(user), person.role == .staff,
+              let section = try await currentBundle()?.staff.section(task.section), !section.showsUnclaimed else { return }
+        throw await notPermitted("section \(task.section) hands out its work; ask a lead to assign task \(task.id)", user: user, caseID: task.caseID)
     }
 
     /// Task `id` with the case fields its `sees` lists, if `user` may see it: staff of its
@@ -106,6 +120,9 @@ extension Engine {
         case .section(let section):
             guard task.section == section else {
                 throw await notPermitted("task \(id) belongs to section \(task.section); \(user) is in \(section)", user: user, caseID: task.caseID)
+            }
+            if let rules = try await currentBundle()?.staff.section(section), !rules.shows(status: task.status.rawValue, assignee: task.assignee, to: user) {
+                throw await notPermitted("section \(section) does not show task \(id) to \(user) (held by someone else, or not yet handed out)", user: user, caseID: task.caseID)
             }
         case .assignments(let holder, _):
             guard task.assignee == holder, task.isOpen else {

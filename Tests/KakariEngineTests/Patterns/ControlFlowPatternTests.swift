@@ -194,7 +194,24 @@ struct ControlFlowPatternTests {
         }
     }
 
-    @Test("WCP-22 sub-workflow: a visit runs as a child case and its result moves the parent")
+    @Test("WCP-22 recursion: a referral that stays unresolved starts a child case of its own workflow, two levels deep")
+    func recursion() async throws {
+        try await withPatterns { s in
+            try await s.startPattern("referral", "F1", ["subject": "照会"])
+            try await s.finish("F1", "answer", ["resolved": "false"], by: "aoki")
+            let child = try #require(try await s.snapshot("F1").waitingFor)
+            #expect(try await s.snapshot(child).workflow == "referral")
+            #expect(try await s.snapshot(child).data["level"] == .int(1))
+            try await s.finish(child, "answer", ["resolved": "false"], by: "aoki")
+            let grandchild = try #require(try await s.snapshot(child).waitingFor)
+            #expect(try await s.openTask(grandchild, kind: "answer").section == "supervisors", "the third level goes to the supervisors")
+            try await s.finish(grandchild, "answer", ["resolved": "true"], by: "lead")
+            for id in [grandchild, child, "F1"] { #expect(try await s.snapshot(id).result == "resolved") }
+            try await s.expectVerifies()
+        }
+    }
+
+    @Test("sub-workflow (WCP-22 in the original catalogue's sense of a decomposed task): a visit runs as a child case and its result moves the parent")
     func subWorkflow() async throws {
         try await withPatterns { s in
             try await s.startPattern("reply", "R1", ["applicant": "青木"])
@@ -207,7 +224,7 @@ struct ControlFlowPatternTests {
         }
     }
 
-    @Test("WCP-23 persistent trigger: a payment that arrives too early is kept and taken when the case can take it")
+    @Test("WCP-24 persistent trigger: a payment that arrives too early is kept and taken when the case can take it")
     func persistentTrigger() async throws {
         try await withPatterns { s in
             try await s.startPattern("reply", "R1", ["applicant": "青木"])
@@ -225,7 +242,7 @@ struct ControlFlowPatternTests {
         }
     }
 
-    @Test("WCP-24 transient trigger: an acknowledgement that arrives when none is expected is dropped, nothing written")
+    @Test("WCP-23 transient trigger: an acknowledgement that arrives when none is expected is dropped, nothing written")
     func transientTrigger() async throws {
         try await withPatterns { s in
             try await s.startPattern("reply", "R1", ["applicant": "青木"])
@@ -281,6 +298,31 @@ struct ControlFlowPatternTests {
             #expect(try await s.kinds("C1", .withdrawn) == ["income", "pension", "residence"])
             #expect(try await s.engine.store.timers(of: "R1").isEmpty)
             #expect(try await s.snapshot("C1").result == Decider.cancelledResult)
+        }
+    }
+
+    @Test("WCP-39 critical section and WCP-40 interleaved routing: two enquiries on one terminal are worked one at a time, in either order")
+    func criticalSection() async throws {
+        try await withPatterns { s in
+            for id in ["C1", "C2"] { try await s.startPattern("checks", id, ["applicant": "青木"]) }
+            let income = try await s.openTasks("C1").first { $0.kind == "income" }!
+            let residence = try await s.openTasks("C1").first { $0.kind == "residence" }!
+            try await s.engine.claim(income.id, by: "aoki")
+            let digest = try await s.digest()
+            await #expect(throws: EngineError.self) { try await s.engine.claim(residence.id, by: "baba") }
+            await #expect(throws: EngineError.self) { try await s.engine.completeTask(residence.id, fields: ["ok": "true"], by: "baba") }
+            await #expect(throws: EngineError.self) { try await s.engine.assign(residence.id, to: "baba", by: "lead") }
+            #expect(try await s.digest() == digest, "the refusals changed nothing")
+            // Another case's terminal work, and a task outside the section, go on meanwhile.
+            try await s.finish("C2", "residence", ["ok": "true"], by: "baba")
+            try await s.finish("C1", "pension", by: "chiba")
+            try await s.engine.completeTask(income.id, fields: ["ok": "true"], by: "aoki")
+            try await s.engine.completeTask(residence.id, fields: ["ok": "true"], by: "baba")
+            #expect(try await s.state("C1") == "vote")
+            // In the other order: residence first, then income.
+            let second = try await s.openTasks("C2").first { $0.kind == "income" }!
+            try await s.engine.claim(second.id, by: "aoki")
+            try await s.engine.completeTask(second.id, fields: ["ok": "true"], by: "aoki")
         }
     }
 
