@@ -129,6 +129,20 @@ struct ControlFlowPatternTests {
         }
     }
 
+    @Test("WCP-13 multiple instances with a priori design-time knowledge: three votes are given at once and all three are counted")
+    func designTimeInstances() async throws {
+        try await withPatterns { s in
+            try await Self.checked(s, "C1")
+            #expect(try await s.openKinds("C1") == ["vote_chiba", "vote_doi", "vote_lead"])
+            try await s.finish("C1", "vote_lead", ["yes": "false"], by: "lead")
+            try await s.finish("C1", "vote_doi", ["yes": "false"], by: "doi")
+            #expect(try await s.state("C1") == "vote", "one vote is still out")
+            try await s.finish("C1", "vote_chiba", ["yes": "true"], by: "chiba")
+            #expect(try await s.state("C1") == "refused")
+            #expect(try await s.snapshot("C1").data["approvals"] == .int(1))
+        }
+    }
+
     @Test("WCP-29 cancelling discriminator: the first of two answers moves the case on and withdraws the other")
     func cancellingDiscriminator() async throws {
         try await withPatterns { s in
@@ -211,7 +225,7 @@ struct ControlFlowPatternTests {
         }
     }
 
-    @Test("sub-workflow (WCP-22 in the original catalogue's sense of a decomposed task): a visit runs as a child case and its result moves the parent")
+    @Test("a sub-workflow (a decomposed task): a visit runs as a child case and its result moves the parent")
     func subWorkflow() async throws {
         try await withPatterns { s in
             try await s.startPattern("reply", "R1", ["applicant": "青木"])

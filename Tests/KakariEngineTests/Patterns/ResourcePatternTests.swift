@@ -225,6 +225,19 @@ struct ResourcePatternTests {
         }
     }
 
+    @Test("WRP-42 simultaneous execution: one person holds and works tasks of several cases at once")
+    func simultaneousExecution() async throws {
+        try await withPatterns { s in
+            for id in ["A1", "A2"] { try await s.startPattern("application", id, ["applicant": id]) }
+            let first = try await s.openTask("A1", kind: "register"), second = try await s.openTask("A2", kind: "register")
+            try await s.engine.claim(first.id, by: "aoki")
+            try await s.engine.claim(second.id, by: "aoki")
+            #expect(try await s.engine.visibleTasks(TaskFilter(assignee: "aoki"), by: "aoki").count == 2)
+            try await s.engine.completeTask(second.id, fields: ["complete": "true"], by: "aoki")
+            try await s.engine.completeTask(first.id, fields: ["complete": "true"], by: "aoki")
+        }
+    }
+
     @Test("WRP-38 piled execution: a worker takes the next task of the same kind across cases, in worklist order")
     func piledExecution() async throws {
         try await withPatterns { s in
