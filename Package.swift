@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "kakari", targets: ["KakariCLI"]),
         .library(name: "KakariCore", targets: ["KakariCore"]),
         .library(name: "KakariDefinitions", targets: ["KakariDefinitions"]),
+        .library(name: "KakariStore", targets: ["KakariStore"]),
         .library(name: "KakariEngine", targets: ["KakariEngine"]),
         .library(name: "KakariAnalysis", targets: ["KakariAnalysis"]),
     ],

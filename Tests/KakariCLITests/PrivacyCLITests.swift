@@ -57,17 +57,31 @@ struct PrivacyCLITests {
         }
     }
 
+    @Test("the store's creation and every move of the simulated clock are in the audit log, with who did them")
+    func storeAndClockAudited() async throws {
+        try await withWorkspace { w in
+            #expect(try w.kakari(["clock", "advance", "3d"]).status == 0)
+            let entries = try #require(try w.json(["audit", "show"]) as? [[String: Any]])
+            let admin = entries.filter { $0["action"] as? String == "admin" }
+            #expect(admin.count == 2, "\(entries)")
+            #expect((admin.first?["detail"] as? String)?.hasPrefix("store created with a simulated clock") == true)
+            #expect((admin.last?["detail"] as? String)?.hasPrefix("simulated clock moved from") == true)
+            #expect(admin.last?["user"] as? String == "yamada")
+        }
+    }
+
     @Test("audit verify and verify exit 1 with the first broken entry after an edit made directly in the database")
     func tamperingFound() async throws {
         try await withWorkspace { w in
             try w.importHouseholds(["H1", "H2"])
             let intact = try w.kakari(["audit", "verify"])
-            #expect(intact.status == 0 && intact.stdout == "3 audit entries checked, chain intact\n")
+            // The store's creation, the deploy, the import.
+            #expect(intact.status == 0 && intact.stdout == "4 audit entries checked, chain intact\n")
             try await DirectSQL.execute([DirectSQL.dropTrigger("audit_is_append_only_update", on: "audit", w.location),
-                                        "UPDATE audit SET case_id = 'H9' WHERE seq = 2"], on: w.location)
+                                        "UPDATE audit SET case_id = 'H9' WHERE seq = 3"], on: w.location)
             let r = try w.kakari(["audit", "verify"])
             #expect(r.status == 1)
-            #expect(r.stdout.hasPrefix("audit entry 2: altered: its content does not match its hash\n"))
+            #expect(r.stdout.hasPrefix("audit entry 3: altered: its content does not match its hash\n"))
             #expect(try w.kakari(["verify"]).status == 1)
         }
     }

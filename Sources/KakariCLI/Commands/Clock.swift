@@ -46,7 +46,7 @@ extension Kakari {
                     try await context.engine.requireSupervisor(context.user, to: "move the clock")
                     let calendar = try await context.engine.currentBundle()?.calendar ?? .weekendsOnly
                     let target = calendar.add(d, to: try await context.engine.now(), rollToOpenDay: false)
-                    let report = try await context.engine.advanceClock(to: target)
+                    let report = try await context.engine.advanceClock(to: target, by: context.user)
                     try await printAdvance(context, report)
                 }
             }
@@ -65,7 +65,7 @@ extension Kakari {
                     }
                     let context = try await CommandContext.open(global)
                     try await context.engine.requireSupervisor(context.user, to: "move the clock")
-                    let report = try await context.engine.advanceClock(to: target)
+                    let report = try await context.engine.advanceClock(to: target, by: context.user)
                     try await printAdvance(context, report)
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KakariStore
 import KakariEngine
 
 extension Kakari {
@@ -39,10 +40,15 @@ extension Kakari {
                 }
                 let store = try await location.open(create: true)
                 try await store.setSetting(Settings.clockMode, clock)
+                var detail = "store created with the real clock"
                 if clock == "simulated" {
                     let date = start.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
                     try await store.setSetting(Settings.clockNow, String(Int(date.timeIntervalSince1970)))
+                    detail = "store created with a simulated clock at \(Int(date.timeIntervalSince1970))"
                 }
+                // The first entry of the audit chain says who made the store, and how.
+                let user = global.user ?? ProcessInfo.processInfo.environment["KAKARI_USER"] ?? ProcessInfo.processInfo.userName
+                try await store.appendAudit([AuditEntry(at: Engine.auditTime(), user: user, command: "init", action: .admin, detail: detail)])
                 if global.json { Output.printJSON(["store": location.description, "clock": clock]) } else { print("created \(location) (\(clock) clock)") }
             }
         }

@@ -4,8 +4,8 @@ import KakariStore
 
 extension Engine {
     /// Moves a simulated clock forward to `target`, firing every timer that falls due on the
-    /// way at its own due time, in order.
-    public func advanceClock(to target: Date) async throws -> StepReport {
+    /// way at its own due time, in order. The move is audited as `user`'s.
+    public func advanceClock(to target: Date, by user: String = "engine") async throws -> StepReport {
         guard try await isSimulated() else {
             throw EngineError(.refused, "this store runs on the real clock; only a simulated store (kakari init --clock simulated) can be moved")
         }
@@ -24,6 +24,9 @@ extension Engine {
         }
         try await setClock(target)
         total.add(try await runDue(now: target))
+        try await store.appendAudit([AuditEntry(
+            at: Self.auditTime(), user: user, command: command, action: .admin,
+            detail: "simulated clock moved from \(Int(start.timeIntervalSince1970)) to \(Int(target.timeIntervalSince1970)): \(total.timersFired) timers fired, \(total.eventsApplied) queued events applied, \(total.eventsRejected) rejected")])
         return total
     }
 

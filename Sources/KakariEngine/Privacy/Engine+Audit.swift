@@ -5,7 +5,7 @@ import KakariStore
 extension Engine {
     /// When an audit entry is made: the machine's clock to the millisecond (the audit records
     /// when people acted, even on a store that runs on a simulated clock).
-    static func auditTime() -> Date {
+    public static func auditTime() -> Date {
         Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
@@ -26,6 +26,10 @@ extension Engine {
             let detail = write.history.map { "\($0.event) \($0.from ?? "")→\($0.to)" }.joined(separator: "; ")
             batch.audit.append(AuditEntry(at: at, user: write.history.first?.by ?? "engine", command: command, action: .write,
                                           caseID: write.snapshot.id, fields: fields.sorted(), detail: detail))
+        }
+        for resolution in batch.resolvedEvents where resolution.status != .applied {
+            batch.audit.append(AuditEntry(at: at, user: "engine", command: command, action: .write,
+                                          detail: "queued event \(resolution.id) \(resolution.status.rawValue): \(resolution.reason ?? "")"))
         }
         for change in batch.taskChanges {
             batch.audit.append(AuditEntry(at: at, user: change.history.by, command: command, action: .write,

@@ -18,6 +18,8 @@ public struct AuditEntry: Hashable, Sendable {
         public static let refused = Action(rawValue: "refused")
         /// Definitions deployed.
         public static let deploy = Action(rawValue: "deploy")
+        /// The store itself: created, its simulated clock moved.
+        public static let admin = Action(rawValue: "admin")
     }
 
     /// The position in the chain, from 1; set by the store when it appends the entry.
