@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KakariCLITests",
-            dependencies: ["KakariTesting"]
+            dependencies: ["KakariTesting", "KakariEngine", "KakariStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

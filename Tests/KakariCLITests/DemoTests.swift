@@ -1,4 +1,6 @@
 import Foundation
+import KakariEngine
+import KakariStore
 import KakariTesting
 import Testing
 
@@ -16,7 +18,7 @@ struct DemoTests {
     }
 
     @Test("the demo rehearses the survey on a fresh simulated store that then verifies")
-    func rehearsal() throws {
+    func rehearsal() async throws {
         let folder = NSTemporaryDirectory() + "kakari-demo-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -30,6 +32,16 @@ struct DemoTests {
         #expect(households == 300)
         #expect(states.contains { $0["state"] as? String == "payment_arranged" })
         #expect(try run.run(["verify", "--store", "kakari-demo.sqlite"]).status == 0)
+        // No investigator visited their own town or the next one.
+        let engine = Engine(store: try await StoreLocation.sqlite(path: folder + "/kakari-demo.sqlite").open())
+        let bundle = try #require(try await engine.currentBundle())
+        let visits = try await engine.store.tasks(TaskFilter(section: "survey_contractor", statuses: [.done]))
+        #expect(visits.count > 100)
+        for visit in visits {
+            let person = try #require(bundle.staff.user(visit.completedBy ?? ""), "visit \(visit.id) completed by \(visit.completedBy ?? "nobody")")
+            let town = try await engine.caseRecord(visit.caseID).snapshot.data["town"]?.description
+            #expect(Engine.homeTownConflict(person, town: town, bundle: bundle) == nil, "\(visit.caseID) in \(town ?? "") visited by \(person.id)")
+        }
         // The same seed gives the same rehearsal.
         let again = try run.run(["demo", "--workflows", Repository.workflows, "--profile", folder + "/demo.yaml", "--json"])
         let second = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])

@@ -52,8 +52,24 @@ public struct DemoSimulation {
     private mutating func visits(_ now: Date, weekend: Bool = false) async throws -> Int {
         let capacity = profile.contractors.count * profile.visitsPerContractorPerDay / (weekend ? 3 : 1)
         let tasks = try await engine.store.tasks(TaskFilter(section: "survey_contractor", limit: capacity))
+        // Investigators never visit their own town or the next one (the rule `tasks assign`
+        // and `tasks complete` enforce): each visit goes to the next investigator who may make it.
+        let bundle = try await engine.currentBundle()
+        let people = profile.contractors.map { id in bundle?.staff.user(id) }
+        let households = try await engine.store.caseRecords(tasks.map(\.caseID))
         var group: [Engine.Delivery] = []
         for (i, task) in tasks.enumerated() where task.kind == "visit" {
+            var investigator = "contractor"
+            if !people.isEmpty {
+                var town: String?
+                if case .string(let t)? = households[task.caseID]?.snapshot.data["town"] { town = t }
+                let allowed = people.indices.map { (i + $0) % people.count }.first { k in
+                    guard let person = people[k], let bundle else { return true }
+                    return Engine.homeTownConflict(person, town: town, bundle: bundle) == nil
+                }
+                guard let allowed else { continue }
+                investigator = profile.contractors[allowed]
+            }
             let slot = weekend ? "休日" : random.pick(profile.slotShares.filter { $0.0 != "休日" })
             let met = random.chance(profile.contactBySlot[slot] ?? 0.2)
             var fields: [String: Value] = ["slot": .string(slot), "result": .string(met ? "面接" : "不在"),
@@ -63,7 +79,6 @@ public struct DemoSimulation {
             } else {
                 fields["signs_of_life"] = .bool(random.chance(0.8))
             }
-            let investigator = profile.contractors.isEmpty ? "contractor" : profile.contractors[i % profile.contractors.count]
             group.append(.init(caseID: task.caseID, event: .signal(name: task.event, fields: fields, task: task.key), by: investigator))
         }
         return try await engine.deliverGroup(group, at: now).applied
