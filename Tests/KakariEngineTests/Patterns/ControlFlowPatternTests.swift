@@ -192,6 +192,24 @@ struct ControlFlowPatternTests {
         }
     }
 
+    @Test("WCP-35 cancelling partial join for multiple instances: two members agreeing of four decide; the other questions are withdrawn")
+    func cancellingPartialJoinForInstances() async throws {
+        try await withPatterns { s in
+            try await s.startPattern("quorum", "Q1", ["household": "H1", "members": "太郎; 花子; 次郎; 三郎"])
+            try await s.startPattern("quorum", "Q2", ["household": "H2", "members": "一郎; 二郎"])
+            try await s.finish("Q1", "ask_member", ["agrees": "true"], item: "花子", by: "aoki")
+            try await s.finish("Q1", "ask_member", ["agrees": "false"], item: "太郎", by: "aoki")
+            #expect(try await s.state("Q1") == "consent")
+            try await s.finish("Q1", "ask_member", ["agrees": "true"], item: "三郎", by: "baba")
+            #expect(try await s.state("Q1") == "agreed")
+            #expect(try await s.kinds("Q1", .withdrawn) == ["ask_member"], "次郎's question is withdrawn")
+            // Every member answered and fewer than two agreed: the join says no.
+            try await s.finish("Q2", "ask_member", ["agrees": "true"], item: "一郎", by: "aoki")
+            try await s.finish("Q2", "ask_member", ["agrees": "false"], item: "二郎", by: "aoki")
+            #expect(try await s.state("Q2") == "not_agreed")
+        }
+    }
+
     @Test("WCP-16 deferred choice: the reply or the end of the waiting time, whichever comes first; the other is withdrawn")
     func deferredChoice() async throws {
         try await withPatterns { s in
