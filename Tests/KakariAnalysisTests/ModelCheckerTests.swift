@@ -20,6 +20,14 @@ struct ModelCheckerTests {
         #expect(result.rendered(folder: "Workflows").contains("explored \(result.configurations) configurations"))
     }
 
+    @Test("every pattern workflow (stay, all_done, for_each, kept events, recursion) is proven", arguments: ["application", "checks", "members", "quorum", "reply", "referral", "appeal"])
+    func patternWorkflowsAreProven(_ name: String) throws {
+        let result = try Self.checker(Repository.fixtures + "/patterns").check(name)
+        #expect(result.proven, "\(result.rendered(folder: "patterns"))")
+        // Optional fields start at their defaults, so application's urgent path is not explored.
+        #expect(result.statesReached >= result.statesTotal - 1)
+    }
+
     @Test("the household survey's counter is bounded by its guard: visits count up to the fourth absence")
     func counterBounded() throws {
         let result = try Self.checker(Repository.workflows).check("household-visit")
