@@ -36,7 +36,7 @@ struct LintFixtureTests {
     func hugeFile() throws {
         let path = NSTemporaryDirectory() + "kakari-huge-\(UUID().uuidString).yaml"
         let line = "# " + String(repeating: "x", count: 1022) + "\n"
-        FileManager.default.createFile(atPath: path, contents: Data(String(repeating: line, count: 50 * 1024).utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(String(repeating: line, count: 50 * 1024).utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let started = Date()
         let result = BundleLoader.lint(paths: [path], context: [Self.support])

@@ -58,7 +58,7 @@ struct SpecialMedicalExpenseTests {
             try await s.complete("T1", "decide", ["decision": "支給変更", "circumstance": "なし", "reason": "入院は短期で納付能力あり"], by: "nakamura")
             let confirm = try await s.openTask("T1", kind: "confirm")
             await #expect(throws: EngineError.self) { try await s.engine.completeTask(confirm.id, fields: ["confirmed": "true"], by: "nakamura") }
-            try await s.engine.completeTask(confirm.id, fields: ["confirmed": "true"], by: "kobayashi")
+            _ = try await s.engine.completeTask(confirm.id, fields: ["confirmed": "true"], by: "kobayashi")
             try await s.complete("T1", "notify", ["notified_on": "2026-01-30", "effective_on": "2026-02-01", "document": "資格確認書(特別療養)"], by: "nakamura")
             #expect(try await s.state("T1") == "in_effect")
             #expect(try await s.snapshot("T1").data["arrears_at_decision"] == .int(220000))

@@ -31,7 +31,7 @@ extension Kakari {
 
         func run() async throws {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
             let bundle: DefinitionBundle
             let names: [String]
             if isFolder.boolValue {

@@ -348,13 +348,13 @@ struct ControlFlowPatternTests {
             // Another case's terminal work, and a task outside the section, go on meanwhile.
             try await s.finish("C2", "residence", ["ok": "true"], by: "baba")
             try await s.finish("C1", "pension", by: "chiba")
-            try await s.engine.completeTask(income.id, fields: ["ok": "true"], by: "aoki")
-            try await s.engine.completeTask(residence.id, fields: ["ok": "true"], by: "baba")
+            _ = try await s.engine.completeTask(income.id, fields: ["ok": "true"], by: "aoki")
+            _ = try await s.engine.completeTask(residence.id, fields: ["ok": "true"], by: "baba")
             #expect(try await s.state("C1") == "vote")
             // In the other order: residence first, then income.
             let second = try await s.openTasks("C2").first { $0.kind == "income" }!
             try await s.engine.claim(second.id, by: "aoki")
-            try await s.engine.completeTask(second.id, fields: ["ok": "true"], by: "aoki")
+            _ = try await s.engine.completeTask(second.id, fields: ["ok": "true"], by: "aoki")
         }
     }
 

@@ -25,7 +25,7 @@ struct ResourcePatternTests {
             try await s.engine.assign(task.id, to: "baba", by: "lead")
             #expect(try await s.engine.task(task.id).assignee == "baba")
             await #expect(throws: EngineError.self) { try await s.engine.completeTask(task.id, fields: ["complete": "true"], by: "aoki") }
-            try await s.engine.completeTask(task.id, fields: ["complete": "true"], by: "baba")
+            _ = try await s.engine.completeTask(task.id, fields: ["complete": "true"], by: "baba")
         }
     }
 
@@ -75,7 +75,7 @@ struct ResourcePatternTests {
             try await s.finish("A1", "assess", ["approve": "true"], by: "chiba")
             let confirm = try await s.openTask("A1", kind: "confirm")
             await #expect(throws: EngineError.self) { try await s.engine.completeTask(confirm.id, fields: ["ok": "true"], by: "chiba") }
-            try await s.engine.completeTask(confirm.id, fields: ["ok": "true"], by: "doi")
+            _ = try await s.engine.completeTask(confirm.id, fields: ["ok": "true"], by: "doi")
             #expect(try await s.state("A1") == "approved")
         }
     }
@@ -169,7 +169,7 @@ struct ResourcePatternTests {
             let escalated = try await s.openTask("A1", kind: "assess")
             #expect(escalated.section == "supervisors")
             #expect(try await s.kinds("A1", .withdrawn) == ["assess"])
-            try await s.engine.completeTask(escalated.id, fields: ["approve": "false"], by: "lead")
+            _ = try await s.engine.completeTask(escalated.id, fields: ["approve": "false"], by: "lead")
             #expect(try await s.state("A1") == "rejected")
         }
     }
@@ -233,8 +233,8 @@ struct ResourcePatternTests {
             try await s.engine.claim(first.id, by: "aoki")
             try await s.engine.claim(second.id, by: "aoki")
             #expect(try await s.engine.visibleTasks(TaskFilter(assignee: "aoki"), by: "aoki").count == 2)
-            try await s.engine.completeTask(second.id, fields: ["complete": "true"], by: "aoki")
-            try await s.engine.completeTask(first.id, fields: ["complete": "true"], by: "aoki")
+            _ = try await s.engine.completeTask(second.id, fields: ["complete": "true"], by: "aoki")
+            _ = try await s.engine.completeTask(first.id, fields: ["complete": "true"], by: "aoki")
         }
     }
 
