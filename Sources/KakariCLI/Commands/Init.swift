@@ -47,8 +47,7 @@ extension Kakari {
                     detail = "store created with a simulated clock at \(Int(date.timeIntervalSince1970))"
                 }
                 // The first entry of the audit chain says who made the store, and how.
-                let user = global.user ?? ProcessInfo.processInfo.environment["KAKARI_USER"] ?? ProcessInfo.processInfo.userName
-                try await store.appendAudit([AuditEntry(at: Engine.auditTime(), user: user, command: "init", action: .admin, detail: detail)])
+                try await store.appendAudit([AuditEntry(at: Engine.auditTime(), user: global.actingUser, command: "init", action: .admin, detail: detail)])
                 if global.json { Output.printJSON(["store": location.description, "clock": clock]) } else { print("created \(location) (\(clock) clock)") }
             }
         }

@@ -17,7 +17,7 @@ struct CommandContext {
         let store = try await location.open(create: create)
         var engine = Engine(store: store)
         engine.command = commandName()
-        let user = global.user ?? ProcessInfo.processInfo.environment["KAKARI_USER"] ?? ProcessInfo.processInfo.userName
+        let user = global.actingUser
         let bundle = try await engine.currentBundle()
         if checkUser, let staff = bundle?.staff, !staff.users.isEmpty, staff.user(user) == nil {
             throw await engine.notPermitted("'\(user)' is not in the deployed staff directory; act as a listed user with --as or KAKARI_USER", user: user)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The options every command accepts after its name (see the command-line contract).
 struct GlobalOptions: ParsableArguments {
@@ -10,4 +11,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(help: "Machine-readable output on stdout.")
     var json = false
+
+    /// Who acts: `--as`, then `KAKARI_USER`, then the login name.
+    var actingUser: String {
+        user ?? ProcessInfo.processInfo.environment["KAKARI_USER"] ?? ProcessInfo.processInfo.userName
+    }
 }

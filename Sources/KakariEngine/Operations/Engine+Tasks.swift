@@ -21,7 +21,8 @@ extension Engine {
         }
         let record = try await caseRecord(task.caseID)
         let decider = try await self.decider(record.snapshot.workflow, record.snapshot.version)
-        let definition = decider.definition.taskKinds[task.kind]
+        let kinds = decider.definition.taskKinds
+        let definition = kinds[task.kind]
         if let confirms = definition?.confirms {
             let prepared = try await store.tasks(TaskFilter(statuses: [.done], caseID: task.caseID))
                 .filter { $0.kind == confirms }.max { $0.id < $1.id }
@@ -29,7 +30,7 @@ extension Engine {
                 throw await notPermitted("\(user) completed '\(confirms)' on case \(task.caseID); a different person must confirm it", user: user, caseID: task.caseID)
             }
         }
-        try await requireOutsideCriticalSection(task, for: user, kinds: decider.definition.taskKinds)
+        try await requireOutsideCriticalSection(task, for: user, kinds: kinds)
         let values = try parse(fields, against: definition?.form ?? [], what: "the form of task \(id) (\(task.kind))")
         return try await deliver(.signal(name: task.event, fields: values, task: task.key), to: task.caseID, by: user, at: try await now())
     }
