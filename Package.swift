@@ -61,6 +61,7 @@ let package = Package(
             name: "KakariEngine",
             dependencies: [
                 "KakariCore", "KakariDefinitions", "KakariStore", "KakariSQLite", "KakariPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

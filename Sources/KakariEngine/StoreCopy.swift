@@ -15,7 +15,9 @@ public enum StoreCopy {
         public var mismatches: [Engine.Mismatch]
     }
 
-    public static func copy(from source: StoreLocation, to target: StoreLocation) async throws -> Report {
+    /// Sealed personal values move as they are (the datasets' keys stay where they were); the
+    /// target is verified with `keys`, the source's key folder.
+    public static func copy(from source: StoreLocation, to target: StoreLocation, keys: KeyFolder? = nil) async throws -> Report {
         guard case .sqlite = source else {
             throw EngineError(.refused, "the source must be a SQLite store (a path or sqlite:PATH), not \(source)")
         }
@@ -30,7 +32,7 @@ public enum StoreCopy {
         try await to.createIfMissing()
         try await to.migrate()
         try await to.load(dump)
-        let (checked, mismatches) = try await Engine(store: to).verify()
+        let (checked, mismatches) = try await Engine(store: SealedStore(base: to, keys: keys ?? source.keyFolder())).verify()
         return Report(counts: dump.counts, checked: checked, mismatches: mismatches)
     }
 }

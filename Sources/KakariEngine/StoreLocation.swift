@@ -26,6 +26,16 @@ public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The folder of dataset keys: `explicit` (`--keys`), then `KAKARI_KEYS`, then `PATH.keys`
+    /// beside a SQLite file, or `~/.kakari/keys` for PostgreSQL. Never inside the store.
+    public func keyFolder(_ explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> KeyFolder {
+        if let path = explicit ?? environment["KAKARI_KEYS"], !path.isEmpty { return KeyFolder(path: path) }
+        switch self {
+        case .sqlite(let path): return KeyFolder(path: path + ".keys")
+        case .postgres: return KeyFolder(path: NSHomeDirectory() + "/.kakari/keys")
+        }
+    }
+
     /// Opens the store. `create` allows making a new file (for `init` and `demo`); otherwise
     /// a missing store is refused with a hint.
     public func open(create: Bool = false) async throws -> any CaseStore {

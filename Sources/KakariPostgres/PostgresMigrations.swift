@@ -110,6 +110,15 @@ enum PostgresMigrations {
             CREATE TRIGGER audit_is_append_only_truncate BEFORE TRUNCATE ON audit
                 FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
             """),
+        // `kakari purge` overwrites a dataset's sealed values in the history: updates pass only
+        // while the erasing transaction's prune_guard row exists (SQLite's v5-erasure-guard).
+        (6, "erasure-guard", """
+            CREATE FUNCTION history_update_while_erasing() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF EXISTS (SELECT 1 FROM prune_guard) THEN RETURN NEW; END IF; RAISE EXCEPTION 'history is append-only'; END $$;
+            DROP TRIGGER history_is_append_only_update ON history;
+            CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+                FOR EACH ROW EXECUTE FUNCTION history_update_while_erasing()
+            """),
     ]
 
     /// Applies the migrations the store lacks, each in its own transaction, holding an

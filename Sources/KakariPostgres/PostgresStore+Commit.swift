@@ -41,6 +41,11 @@ extension PostgresStore {
             }
         }
         for change in batch.taskChanges { try await apply(change, c) }
+        for (key, value) in batch.settings.sorted(by: { $0.key < $1.key }) {
+            try await c.query("""
+                INSERT INTO settings(key, value) VALUES (\(key), \(value)) ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                """, logger: logger)
+        }
         // Last, so the chain's lock is held only for the tail of the transaction.
         try await appendAudit(batch.audit, c)
     }

@@ -222,10 +222,10 @@ extension PostgresStore {
 
 extension PostgresStore {
     /// Every table and function a Kakari store makes in its schema, for `reset`.
-    static let ownTables = ["audit", "pruned_cases", "prune_runs", "prune_guard", "case_claims", "idempotency", "queued_events", "timers",
+    public static let ownTables = ["audit", "pruned_cases", "prune_runs", "prune_guard", "case_claims", "idempotency", "queued_events", "timers",
                             "tasks", "history", "cases", "workflow_versions", "bundle_files", "bundles", "settings", "kakari_migrations",
                             "bench_rows", "bench_history"]
-    static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "audit_is_append_only"]
+    static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only"]
 
     /// Removes the store's tables and functions from its schema (nothing else there), so that
     /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the
@@ -242,5 +242,12 @@ extension PostgresStore {
     /// Whether the store holds no deployed definitions and no cases.
     public func isEmpty() async throws -> Bool {
         try await rows("SELECT NOT EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM bundles)").first?.decode(Bool.self) ?? true
+    }
+}
+
+extension PostgresStore {
+    /// The first column of the first row of an operator's or a test's own query, as text.
+    public func text(unsafeSQL sql: String) async throws -> String? {
+        try await rows(PostgresQuery(unsafeSQL: sql)).first?.decode(String?.self)
     }
 }

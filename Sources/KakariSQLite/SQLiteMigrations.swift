@@ -99,6 +99,17 @@ enum SQLiteMigrations {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v5-erasure-guard") { db in
+            // `kakari purge` overwrites a dataset's sealed values in the history too: updates,
+            // like prune's deletes, pass only while a row in prune_guard exists inside the
+            // erasing transaction (it removes the row before committing).
+            try db.execute(sql: """
+                DROP TRIGGER history_is_append_only_update;
+                CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+                    WHEN NOT EXISTS (SELECT 1 FROM prune_guard)
+                    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -34,6 +34,10 @@ extension SQLiteStore {
             guard db.changesCount == 1 else { throw StoreError(.conflict, "queued event \(resolution.id) was already handled") }
         }
         for change in batch.taskChanges { try apply(change, db) }
+        for (key, value) in batch.settings.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        }
         try appendAudit(batch.audit, db)
     }
 

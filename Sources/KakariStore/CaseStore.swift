@@ -75,6 +75,13 @@ public protocol CaseStore: Sendable {
     /// Audit entries matching `filter`, in chain order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
 
+    // MARK: Erasure
+    /// Rewrites, in one transaction, every stored text that contains `marker` (case snapshots,
+    /// history payloads and details, task titles, queued events' fields) as `rewrite` returns
+    /// it; history's append-only guard is lifted for this transaction only. Appends `audit` in
+    /// the same transaction, then compacts the store so the old row versions leave its files.
+    func erase(containing marker: String, rewrite: @escaping @Sendable (String) -> String, audit: [AuditEntry]) async throws -> ErasureCount
+
     // MARK: Several daemons
     /// Claims work for `worker`: due timers (by `now`) of up to `limit` cases or, when none is
     /// due, the pending events of up to `limit` cases, in order. The cases stay held for

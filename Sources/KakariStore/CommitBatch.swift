@@ -12,10 +12,14 @@ public struct CommitBatch: Sendable {
     /// Audit entries for this write, appended to the chain (numbered and hashed from the
     /// last stored entry) inside the same transaction.
     public var audit: [AuditEntry] = []
+    /// Settings written with the batch (a dataset's purpose and end date with its cases).
+    public var settings: [String: String] = [:]
 
     public init() {}
 
-    public var isEmpty: Bool { cases.isEmpty && idempotency.isEmpty && resolvedEvents.isEmpty && taskChanges.isEmpty && audit.isEmpty }
+    public var isEmpty: Bool {
+        cases.isEmpty && idempotency.isEmpty && resolvedEvents.isEmpty && taskChanges.isEmpty && audit.isEmpty && settings.isEmpty
+    }
 }
 
 /// One case's share of a batch.

@@ -25,6 +25,14 @@ public enum JSONReader {
         return Array(text.utf8).withUnsafeBufferPointer(parse)
     }
 
+    /// One value as `JSONWriter.value` writes it, or nil.
+    public static func value(json text: String) -> Value? {
+        Array(text.utf8).withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: buffer)
+            return parser.value().flatMap(value)
+        }
+    }
+
     static func makeSnapshot(_ o: [String: Node]) -> CaseSnapshot? {
         guard case .string(let id)? = o["id"], case .string(let workflow)? = o["workflow"],
               case .number(let version)? = o["version"], case .string(let state)? = o["state"],

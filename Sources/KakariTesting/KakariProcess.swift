@@ -33,6 +33,8 @@ public struct KakariProcess: Sendable {
         } else {
             env.removeValue(forKey: "KAKARI_STORE")
         }
+        // Dataset keys in the folder too, never in the tester's home.
+        env["KAKARI_KEYS"] = folder + "/keys"
         environment = env
     }
 

@@ -21,9 +21,13 @@ public struct TemporaryStore: Sendable {
         } else {
             try await store.setSetting(Settings.clockMode, "real")
         }
-        engine = Engine(store: store)
+        // As the command line does: the store seen through the sealing layer, keys in the folder.
+        engine = Engine(store: SealedStore(base: store, keys: KeyFolder(path: folder + "/keys")))
         if deploy { _ = try await engine.deploy(paths: [Repository.workflows], by: "yamada") }
     }
+
+    /// The store beneath the sealing layer: what is really written.
+    public var raw: any CaseStore { (engine.store as? SealedStore)?.base ?? engine.store }
 
     /// The same store opened again, as another process would.
     public func openAgain() async throws -> any CaseStore {

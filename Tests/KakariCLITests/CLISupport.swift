@@ -58,7 +58,9 @@ struct Workspace: Sendable {
     }
 
     /// An engine on the same file, opened as another process would.
-    func engine() async throws -> Engine { Engine(store: try await location.open()) }
+    func engine() async throws -> Engine {
+        Engine(store: SealedStore(base: try await location.open(), keys: KeyFolder(path: folder + "/keys")))
+    }
 
     /// Every case, history entry, task, timer, queued event and idempotency key: equal digests
     /// mean the store did not change.

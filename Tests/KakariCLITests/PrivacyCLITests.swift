@@ -1,4 +1,5 @@
 import Foundation
+import KakariEngine
 import KakariTesting
 import Testing
 
@@ -83,6 +84,49 @@ struct PrivacyCLITests {
             #expect(r.status == 1)
             #expect(r.stdout.hasPrefix("audit entry 3: altered: its content does not match its hash\n"))
             #expect(try w.kakari(["verify"]).status == 1)
+        }
+    }
+}
+
+/// Datasets through the binary: `cases import --dataset --purpose --until`, `kakari datasets`,
+/// `kakari purge` and its certificate.
+@Suite("Datasets and purge through the command line")
+struct DatasetCLITests {
+    @Test("an import with a dataset seals the names, a purge erases them and writes a certificate tied to the audit log")
+    func importAndPurge() async throws {
+        try await withWorkspace { w in
+            let file = try w.write("h.csv", ([Workspace.header] + [Workspace.household("H1"), Workspace.household("H2")]).joined(separator: "\n") + "\n")
+            let missing = try w.kakari(["cases", "import", "household-visit", file, "--dataset", "survey-2026"])
+            #expect(missing.status == 1)
+            #expect(missing.stderr == "kakari: dataset survey-2026 is new: give its purpose with --purpose TEXT and the last day its personal data may be used with --until YYYY-MM-DD\n")
+            let badDay = try w.kakari(["cases", "import", "household-visit", file, "--dataset", "survey-2026", "--purpose", "調査", "--until", "3月末"])
+            #expect(badDay.status == 2 && badDay.stderr == "kakari: --until takes a date as YYYY-MM-DD, not '3月末'\n")
+            let imported = try w.kakari(["cases", "import", "household-visit", file, "--dataset", "survey-2026",
+                                         "--purpose", "国保実態調査 2026", "--until", "2026-03-31"])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(FileManager.default.fileExists(atPath: w.folder + "/keys/survey-2026.key"))
+            let listed = try #require(try w.json(["datasets"]) as? [[String: Any]])
+            #expect(listed.map { $0["dataset"] as? String } == ["survey-2026"])
+            #expect(listed.first?["status"] as? String == "in use" && listed.first?["until"] as? String == "2026-03-31")
+            let shown = try #require(try w.json(["cases", "show", "H1"]) as? [String: Any])
+            #expect((shown["data"] as? [String: Any])?["name"] as? String == "練馬　太郎")
+            #expect(shown["dataset"] as? String == "survey-2026")
+            #expect(try w.kakari(["datasets"], as: "suzuki").status == 3)
+            #expect(try w.kakari(["purge", "--dataset", "survey-2026"], as: "suzuki").status == 3)
+
+            let purged = try #require(try w.json(["purge", "--dataset", "survey-2026", "--certificate", w.folder + "/cert.json"]) as? [String: Any])
+            #expect(purged["cases"] as? Int == 2 && purged["key_destroyed"] as? Bool == true)
+            let certificate = try JSONDecoder().decode(ErasureCertificate.self, from: try Data(contentsOf: URL(fileURLWithPath: w.folder + "/cert.json")))
+            #expect(certificate.isIntact && certificate.dataset == "survey-2026" && certificate.by == "yamada")
+            let audit = try #require(try w.json(["audit", "show", "--user", "yamada"]) as? [[String: Any]])
+            #expect(audit.last?["detail"] as? String == "erasure certificate of dataset survey-2026: sha256 \(certificate.sha256)")
+            #expect(audit.contains { ($0["seq"] as? Int).map(Int64.init) == certificate.auditEntry && $0["hash"] as? String == certificate.auditHash })
+            #expect(!FileManager.default.fileExists(atPath: w.folder + "/keys/survey-2026.key"))
+            let after = try #require(try w.json(["cases", "show", "H1"]) as? [String: Any])
+            #expect((after["data"] as? [String: Any])?["name"] as? String == "(消去済み)")
+            #expect(try w.kakari(["verify"]).status == 0)
+            let again = try w.kakari(["purge", "--dataset", "survey-2026"])
+            #expect(again.status == 1 && again.stderr.hasPrefix("kakari: dataset survey-2026 was already purged"))
         }
     }
 }

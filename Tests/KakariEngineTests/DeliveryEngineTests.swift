@@ -101,7 +101,7 @@ struct DeliveryEngineTests {
             let clock = ContinuousClock()
             var n = 0
             let elapsed = try await clock.measure {
-                n = try await s.engine.importCases(workflow: "household-visit", file: Repository.examples + "/households.csv", dataset: "2009-survey", by: "yamada")
+                n = try await s.engine.importCases(workflow: "household-visit", file: Repository.examples + "/households.csv", dataset: nil, by: "yamada")
             }
             print("IMPORT-5000: \(elapsed)")
             #expect(n == 5000)

@@ -42,7 +42,7 @@ struct PostgresStoreTests {
         let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
         defer { t.remove() }
         try await t.engine.store.commit(StoreConformanceTests.start("H1"))
-        let store = try #require(t.engine.store as? PostgresStore)
+        let store = try #require(t.raw as? PostgresStore)
         for sql in ["UPDATE history SET to_state = 'x'", "DELETE FROM history", "TRUNCATE history"] {
             await #expect(throws: StoreError.self) { try await store.execute(unsafeSQL: sql) }
         }

@@ -104,7 +104,7 @@ extension StoreConformanceTests {
     @Test("the bare baseline runs its transactions in scratch tables and drops them")
     func baseline() async throws {
         try await Self.withEmptyStore { store in
-            let baseline = try #require(store as? any StoreBaseline)
+            let baseline = try #require(((store as? SealedStore)?.base ?? store) as? any StoreBaseline)
             #expect(try await baseline.bareCommits(transactions: 5, perTransaction: 3, rows: 4) > 0)
             #expect(try await baseline.bareInserts(count: 7, perTransaction: 3) > 0)
             #expect(try await baseline.bareWorklistReads(section: "nenkin", limit: 5, repeats: 3).count == 3)

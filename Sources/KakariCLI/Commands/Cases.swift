@@ -20,19 +20,39 @@ extension Kakari {
                 UTF-8 (with or without BOM) or Shift_JIS/CP932. Headers name fields by name or label; \
                 an 'id' column or the workflow's id field gives each case its id. Errors name the row and column.
 
-                Example: kakari cases import household-visit Examples/households.csv
+                With --dataset, the personal (pii) fields are encrypted with the dataset's own key, \
+                kept in the key folder (--keys, KAKARI_KEYS, or STORE.keys beside a SQLite file), never \
+                in the store; a new dataset needs --purpose and --until, the last day its personal data \
+                may be used. After that day they are withheld; 'kakari purge --dataset NAME' erases them.
+
+                Example: kakari cases import household-visit Examples/households.csv --dataset survey-2026 \
+                --purpose "国保実態調査 2026" --until 2027-03-31
                 """
             )
             @Argument(help: "The workflow.") var workflow: String
             @Argument(help: "The CSV file.") var file: String
-            @Option(help: "The dataset the rows belong to.") var dataset: String?
+            @Option(help: "The dataset the rows belong to: their personal fields are sealed with its key.") var dataset: String?
+            @Option(help: ArgumentHelp("What a new dataset's personal data is for.", valueName: "TEXT")) var purpose: String?
+            @Option(help: ArgumentHelp("The last day a new dataset's personal data may be used.", valueName: "YYYY-MM-DD")) var until: String?
             @OptionGroup var global: GlobalOptions
 
             func run() async throws {
                 try await failing {
+                    var day: Day?
+                    if let until {
+                        guard let d = Day(iso: until) else { throw EngineError(.usage, "--until takes a date as YYYY-MM-DD, not '\(until)'") }
+                        day = d
+                    }
+                    if dataset == nil, purpose != nil || until != nil {
+                        throw EngineError(.usage, "--purpose and --until belong to a dataset; give its name with --dataset")
+                    }
                     let context = try await CommandContext.open(global)
                     let started = Date()
-                    let n = try await context.engine.importCases(workflow: workflow, file: file, dataset: dataset, by: context.user)
+                    let n = try await context.engine.importCases(workflow: workflow, file: file, dataset: dataset, purpose: purpose,
+                                                                 until: day, by: context.user)
+                    if dataset == nil, !context.json {
+                        report("no --dataset: the personal fields of these cases are stored unencrypted")
+                    }
                     if context.json { Output.printJSON(["imported": n, "workflow": workflow]) } else {
                         print("imported \(n) cases of \(workflow) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
                     }

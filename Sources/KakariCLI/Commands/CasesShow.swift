@@ -41,6 +41,7 @@ extension Kakari.Cases {
                         "tasks": tasks.map(out.json), "parent": s.parent ?? NSNull(), "children": children,
                         "finished": s.finished, "result": s.result ?? NSNull(),
                         "suspended_since": s.suspended.map { out.iso($0.at) as Any } ?? NSNull(),
+                        "dataset": view.record.dataset ?? NSNull(), "notice": view.notice ?? NSNull(),
                     ] as [String: Any])
                     return
                 }
@@ -49,6 +50,8 @@ extension Kakari.Cases {
                 print("state: \(stateLabel) (\(s.state))\(s.finished ? ", finished: \(s.result ?? "")" : "")")
                 if let suspension = s.suspended { print("suspended since \(out.date(suspension.at)) (kakari cases resume)") }
                 if let parent = s.parent { print("parent: \(parent)") }
+                if let dataset = view.record.dataset { print("dataset: \(dataset)") }
+                if let notice = view.notice { print("note: \(notice)") }
                 if !children.isEmpty { print("children: \(children.joined(separator: ", "))") }
                 print("\ndata:")
                 var data = TextTable(["FIELD", "VALUE"])

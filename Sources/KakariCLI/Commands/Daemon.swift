@@ -36,7 +36,13 @@ extension Kakari {
                 logger.info("daemon started", metadata: ["store": "\(StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"]))", "once": "\(once)"])
                 var total = Engine.StepReport()
                 var retry = StoreRetry()
+                var nextReminder = Date.distantPast
                 while !stop.isSet {
+                    // Datasets past their end date are named in the log at start and every hour.
+                    if Date() >= nextReminder, let reminders = try? await engine.datasetReminders() {
+                        for line in reminders { logger.warning("\(line)") }
+                        nextReminder = Date().addingTimeInterval(3600)
+                    }
                     let report: Engine.StepReport
                     do {
                         let now = try await engine.now()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KakariCore
 import KakariEngine
 import KakariStore
 
@@ -27,11 +28,15 @@ extension Kakari {
                 let location = StoreLocation(path)
                 let profile = try DemoProfile(path: self.profile)
                 let store = try await location.openRehearsal(start: profile.start, purpose: "the demo")
-                let engine = Engine(store: store)
+                let engine = Engine(store: SealedStore(base: store, keys: location.keyFolder(global.keys)))
                 let lead = "yamada"
                 let deployed = try await engine.deploy(paths: [workflows], by: lead)
                 report("deployed \(deployed.map { "\($0.name)@\($0.version)" }.joined(separator: ", "))", prefix: false)
-                let imported = try await engine.importCases(workflow: "household-visit", file: profile.households, dataset: "demo", by: lead)
+                // The households' personal fields are sealed with the demo's own key, as a ward's would be.
+                let start = Day(profile.start, in: TimeZone(identifier: "Asia/Tokyo")!)
+                let imported = try await engine.importCases(workflow: "household-visit", file: profile.households, dataset: "demo",
+                                                            purpose: "kakari demo: a rehearsal of the household survey",
+                                                            until: Day(year: start.year + 1, month: start.month, day: 1), by: lead)
                 report("imported \(imported) households from \(profile.households)", prefix: false)
                 var simulation = DemoSimulation(engine: engine, profile: profile)
                 let bar = ProgressBar(title: "simulating \(profile.days) days")

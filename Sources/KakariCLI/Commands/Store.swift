@@ -19,7 +19,8 @@ extension Kakari {
                 and setting is copied in one transaction: all of it or nothing. The target database is \
                 created when missing and must hold no cases or definitions yet. Stop the daemons on the \
                 source first. Afterwards every case of the target is replayed, as 'kakari verify' does; \
-                a mismatch exits 1.
+                a mismatch exits 1. Sealed personal values are copied as they are: point KAKARI_KEYS \
+                (or --keys) of the PostgreSQL store's users at the same key folder.
 
                 Example: kakari store copy kakari.sqlite postgres://kakari@db.example:5432/nerima
                 """
@@ -27,10 +28,13 @@ extension Kakari {
             @Argument(help: ArgumentHelp("The SQLite store to copy (a path or sqlite:PATH).", valueName: "SQLITE_URL")) var source: String
             @Argument(help: ArgumentHelp("The PostgreSQL store to fill.", valueName: "POSTGRES_URL")) var target: String
             @Flag(help: "Machine-readable output on stdout.") var json = false
+            @Option(help: ArgumentHelp("The source's key folder, to verify sealed datasets (default: $KAKARI_KEYS, then SQLITE.keys).", valueName: "DIR"))
+            var keys: String?
 
             func run() async throws {
                 try await failing {
-                    let report = try await StoreCopy.copy(from: StoreLocation(source), to: StoreLocation(target))
+                    let report = try await StoreCopy.copy(from: StoreLocation(source), to: StoreLocation(target),
+                                                              keys: StoreLocation(source).keyFolder(keys))
                     if json {
                         Output.printJSON([
                             "copied": Dictionary(uniqueKeysWithValues: report.counts.map { ($0.table, $0.rows) }),

@@ -15,7 +15,7 @@ struct CommandContext {
     static func open(_ global: GlobalOptions, create: Bool = false, checkUser: Bool = true) async throws -> CommandContext {
         let location = StoreLocation(global.store ?? ProcessInfo.processInfo.environment["KAKARI_STORE"])
         let store = try await location.open(create: create)
-        var engine = Engine(store: store)
+        var engine = Engine(store: SealedStore(base: store, keys: location.keyFolder(global.keys)))
         engine.command = commandName()
         let user = global.actingUser
         let bundle = try await engine.currentBundle()

@@ -9,6 +9,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Who acts (default: $KAKARI_USER, then the login name).", valueName: "USER"))
     var user: String?
 
+    @Option(help: ArgumentHelp("The folder of dataset keys (default: $KAKARI_KEYS, then STORE.keys beside a SQLite file, ~/.kakari/keys for PostgreSQL).", valueName: "DIR"))
+    var keys: String?
+
     @Flag(help: "Machine-readable output on stdout.")
     var json = false
 

@@ -5,7 +5,11 @@ import KakariStore
 extension Engine {
     /// Starts one case per row of a CSV file, all or nothing. Headers name fields (by name or
     /// label); the `id` column, or the workflow's id field, gives each case its id.
-    public func importCases(workflow: String, file: String, dataset: String?, by user: String) async throws -> Int {
+    ///
+    /// With a `dataset`, the cases' personal fields are sealed with the dataset's key (the
+    /// store must be a `SealedStore`); a new dataset needs its `purpose` and `until` day.
+    public func importCases(workflow: String, file: String, dataset: String?, purpose: String? = nil, until: Day? = nil,
+                            by user: String) async throws -> Int {
         try await requireSupervisor(user, to: "import cases")
         guard let data = FileManager.default.contents(atPath: file) else { throw EngineError(.refused, "cannot read \(file)") }
         let table: CSVTable
@@ -92,6 +96,7 @@ extension Engine {
             }
         }
         guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
+        if let dataset { builder.batch.settings = try await prepareDataset(dataset, purpose: purpose, until: until, by: user, at: now) }
         do {
             try await commit(builder.batch)
         } catch let error as StoreError where error.code == .duplicateCase {

@@ -10,4 +10,6 @@ public struct CaseView: Sendable {
     public var children: [String]
     /// The fields shown; nil for all of them.
     public var visibleFields: Set<String>?
+    /// Why fields are missing for everyone (a dataset whose purpose has ended), if they are.
+    public var notice: String? = nil
 }

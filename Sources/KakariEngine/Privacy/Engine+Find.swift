@@ -5,7 +5,8 @@ import KakariStore
 extension Engine {
     /// Whether a household named `name` (and, if given, living at an address containing
     /// `address`) is on a survey list still running: the duty desk's answer to a resident who
-    /// calls to check a visit is genuine. Gives the name and address only; each household
+    /// calls to check a visit is genuine (households of a dataset whose purpose has ended are
+    /// not confirmed). Gives the name and address only; each household
     /// found is audited as read. Contractors are refused (exit 3, audited).
     public func findHousehold(name: String, address: String?, by user: String) async throws -> [HouseholdMatch] {
         if case .assignments = try await visibility(of: user) {
@@ -16,10 +17,19 @@ extension Engine {
         guard !wantedName.isEmpty else { throw EngineError(.refused, "give the household's name with --name") }
         var matches: [(caseID: String, match: HouseholdMatch)] = []
         let lists = try await workflowVersions().map(\.name)
+        // A household whose dataset's purpose has ended is no longer confirmed.
+        let ended = try await endedDatasets()
         for workflow in Set(lists).sorted() {
             let definition = try await decider(workflow, try await latestVersion(of: workflow).version).definition
             guard definition.field("name") != nil, definition.field("address") != nil else { continue }
-            for record in try await store.cases(CaseFilter(workflow: workflow)) where !record.snapshot.finished {
+            // Through the blind index where the names are sealed: no name is decrypted to compare it.
+            let candidates: [CaseRecord]
+            if let sealed = sealedStore {
+                candidates = try await sealed.unfinishedCases(of: workflow, where: "name", normalisedEquals: name)
+            } else {
+                candidates = try await store.cases(CaseFilter(workflow: workflow)).filter { !$0.snapshot.finished }
+            }
+            for record in candidates where ended[record.dataset ?? ""] == nil {
                 guard case .string(let n)? = record.snapshot.data["name"], case .string(let a)? = record.snapshot.data["address"],
                       Self.normalised(n) == wantedName, wantedAddress.map({ Self.normalised(a).contains($0) }) ?? true else { continue }
                 matches.append((record.snapshot.id, HouseholdMatch(name: n, address: a)))

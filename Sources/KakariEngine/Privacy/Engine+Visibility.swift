@@ -48,9 +48,17 @@ extension Engine {
             children = []
             history = history.map { Self.redact($0, to: seen) }
         }
+        var notice: String?
+        if let withheld = try await withheldFields(of: record.dataset, in: definition) {
+            // The dataset's purpose has ended: its personal fields are served to no one.
+            record.snapshot.data = record.snapshot.data.filter { !withheld.contains($0.key) }
+            history = history.map { Self.redact($0, to: Set(definition.fields.map(\.name)).subtracting(withheld)) }
+            tasks = tasks.map { Self.withholdTitle($0) }
+            notice = "the purpose of dataset \(record.dataset ?? "") has ended: its personal fields are withheld until it is purged"
+        }
         let shown = definition.fields.filter { (record.snapshot.data[$0.name] ?? .null) != .null }
         try await auditRead(id, fields: shown, by: user)
-        return CaseView(record: record, history: history, tasks: tasks, children: children, visibleFields: visible)
+        return CaseView(record: record, history: history, tasks: tasks, children: children, visibleFields: visible, notice: notice)
     }
 
     /// The cases `user` may see among those matching `filter` (no personal data is shown,
@@ -91,7 +99,11 @@ extension Engine {
             filter.statuses = filter.statuses.intersection([.open, .claimed])
             if filter.statuses.isEmpty { return [] }
         }
-        let tasks = try await store.tasks(filter)
+        var tasks = try await store.tasks(filter)
+        if tasks.contains(where: { $0.dataset != nil }) {
+            let ended = try await endedDatasets()
+            tasks = tasks.map { ended[$0.dataset ?? ""] != nil ? Self.withholdTitle($0) : $0 }
+        }
         // A section may hide unclaimed work, or colleagues' work, from its staff.
         if case .section(let id) = visibility, let section = try await currentBundle()?.staff.section(id),
            !section.showsUnclaimed || !section.showsClaimedByOthers {
@@ -113,7 +125,7 @@ extension Engine {
     /// The personal fields shown are audited.
     public func readTask(_ id: Int64, by user: String) async throws -> TaskView {
         let visibility = try await self.visibility(of: user)
-        let task = try await self.task(id)
+        var task = try await self.task(id)
         switch visibility {
         case .everything:
             break
@@ -134,13 +146,23 @@ extension Engine {
         let record = try await caseRecord(task.caseID)
         let definition = try await decider(record.snapshot.workflow, record.snapshot.version).definition
         let kind = definition.taskKinds[task.kind]
-        let fields = (kind?.sees ?? []).compactMap { name in definition.field(name).map { (field: $0, value: record.snapshot.data[name] ?? .null) } }
+        let withheld = try await withheldFields(of: record.dataset, in: definition) ?? []
+        let fields = (kind?.sees ?? []).filter { !withheld.contains($0) }
+            .compactMap { name in definition.field(name).map { (field: $0, value: record.snapshot.data[name] ?? .null) } }
+        if !withheld.isEmpty { task = Self.withholdTitle(task) }
         try await auditRead(task.caseID, fields: fields.filter { $0.value != .null }.map { $0.field }, by: user, detail: "task \(id)")
         return TaskView(task: task, definition: kind, fields: fields)
     }
 
     static func dutyMessage(_ user: String) -> String {
         "the duty desk confirms a household with 'kakari cases find --name NAME'; \(user) may not open cases or tasks"
+    }
+
+    /// A task of an ended dataset: its title may quote personal fields, so its kind stands in.
+    static func withholdTitle(_ task: TaskRecord) -> TaskRecord {
+        var task = task
+        task.title = "\(task.kind) (個人情報は利用期間終了のため非表示)"
+        return task
     }
 
     /// A history entry with only the `visible` fields of its event, and no data changes.

@@ -6,6 +6,9 @@ public struct CaseRecord: Hashable, Sendable {
     public var snapshot: CaseSnapshot
     public var createdAt: Date
     public var updatedAt: Date
+    /// The dataset whose personal fields the case holds (`cases import --dataset`), when the
+    /// store seals them; nil otherwise. Not a column: a sealing store finds it in the values.
+    public var dataset: String? = nil
 
     public init(snapshot: CaseSnapshot, createdAt: Date, updatedAt: Date) {
         self.snapshot = snapshot

@@ -25,6 +25,8 @@ public struct TaskRecord: Hashable, Sendable, Codable {
     public var createdAt: Date
     public var closedAt: Date?
     public var completedBy: String?
+    /// The dataset of the task's case when a sealing store found its title sealed; not a column.
+    public var dataset: String? = nil
 
     public init(id: Int64, caseID: String, order: TaskOrder, createdAt: Date) {
         self.id = id

@@ -1,0 +1,239 @@
+import Foundation
+import KakariCore
+import KakariStore
+import Synchronization
+
+/// A `CaseStore` that keeps the `pii` fields of every case in a dataset encrypted at rest.
+///
+/// It wraps the real store (SQLite or PostgreSQL) and changes only what crosses it: on the way
+/// in, `commit` and `enqueue` seal the personal values of cases that belong to a dataset (case
+/// data, event fields in the history, changes, task titles, `for_each` items, kept events);
+/// on the way out, every read opens them again. The core, the engine and both stores stay as
+/// they are, and a store without datasets passes through unchanged.
+public final class SealedStore: CaseStore {
+    public let base: any CaseStore
+    public let keys: KeyFolder
+    let definitions = DefinitionCache()
+    /// The dataset of cases seen (nil: none), so that a write need not read its case again.
+    private let datasetOfCase = Mutex<[String: String?]>([:])
+    private let personal = Mutex<[String: PersonalFields]>([:])
+    private let purged = Mutex<Set<String>>([])
+    private let derived = Mutex<[String: SealedValue.Keys]>([:])
+
+    public init(base: any CaseStore, keys: KeyFolder) {
+        self.base = base
+        self.keys = keys
+    }
+
+    /// The personal fields of a workflow version: its `pii` case fields and the `pii` fields
+    /// of its events and task forms, by name.
+    struct PersonalFields {
+        var byName: [String: FieldDefinition] = [:]
+        var isEmpty: Bool { byName.isEmpty }
+        func contains(_ name: String) -> Bool { byName[name] != nil }
+    }
+
+    func personalFields(_ workflow: String, _ version: Int) async throws -> PersonalFields {
+        let key = "\(workflow)@\(version)"
+        if let known = personal.withLock({ $0[key] }) { return known }
+        var versions = try await definitions.workflowVersions(store: base)
+        if !versions.contains(where: { $0.name == workflow && $0.version == version }) {
+            await definitions.invalidate()
+            versions = try await definitions.workflowVersions(store: base)
+        }
+        var fields = PersonalFields()
+        if let v = versions.first(where: { $0.name == workflow && $0.version == version }),
+           let definition = try await definitions.bundle(v.bundle, store: base).workflows[workflow] {
+            for task in definition.states.flatMap(\.tasks) { for f in task.form where f.pii { fields.byName[f.name] = f } }
+            for event in definition.events.values { for f in event.fields where f.pii { fields.byName[f.name] = f } }
+            for f in definition.fields where f.pii { fields.byName[f.name] = f }
+        }
+        personal.withLock { $0[key] = fields }
+        return fields
+    }
+
+    /// The keys of `dataset`, or nil when it was purged (its values are then written erased).
+    func keys(of dataset: String) async throws -> SealedValue.Keys? {
+        if let known = derived.withLock({ $0[dataset] }) { return known }
+        if let master = try keys.key(dataset) {
+            let keys = SealedValue.Keys(master)
+            derived.withLock { $0[dataset] = keys }
+            return keys
+        }
+        if purged.withLock({ $0.contains(dataset) }) { return nil }
+        if let record = try await DatasetRecord.read(dataset, from: base), record.purgedAt != nil {
+            purged.withLock { _ = $0.insert(dataset) }
+            return nil
+        }
+        throw EngineError(.refused, "the key of dataset \(dataset) is not in \(keys.path); give the ward's key folder with --keys or KAKARI_KEYS")
+    }
+
+    /// Destroys the key of `dataset` (`KeyFolder.destroy`) and forgets what was derived from it.
+    @discardableResult
+    public func destroyKey(_ dataset: String) throws -> Bool {
+        derived.withLock { $0[dataset] = nil }
+        return try keys.destroy(dataset)
+    }
+
+    func remember(_ id: String, dataset: String?) {
+        datasetOfCase.withLock { known in
+            if known.count > 200_000 { known.removeAll(keepingCapacity: true) }
+            known[id] = .some(dataset)
+        }
+    }
+
+    func knownDataset(_ id: String) -> String?? { datasetOfCase.withLock { $0[id] } }
+
+    // MARK: Reading
+
+    /// The dataset a stored snapshot's values name.
+    static func dataset(of snapshot: CaseSnapshot) -> String? {
+        for value in snapshot.data.values { if let token = SealedValue.token(value) { return token.dataset } }
+        return nil
+    }
+
+    func open(_ value: Value, field: FieldDefinition?) async throws -> Value {
+        guard let token = SealedValue.token(value) else { return value }
+        if token.erased { return SealedValue.placeholder(for: field) }
+        guard let keys = try await keys(of: token.dataset) else { return SealedValue.placeholder(for: field) }
+        return try SealedValue.open(token, keys: keys)
+    }
+
+    func open(_ values: [String: Value], fields: PersonalFields) async throws -> [String: Value] {
+        var out = values
+        for (name, value) in values where SealedValue.token(value) != nil { out[name] = try await open(value, field: fields.byName[name]) }
+        return out
+    }
+
+    func open(_ text: String) async throws -> String {
+        guard text.hasPrefix("kakari:") else { return text }
+        if case .string(let s) = try await open(.string(text), field: nil) { return s }
+        return "(消去済み)"
+    }
+
+    func open(_ record: CaseRecord) async throws -> CaseRecord {
+        var record = record
+        let dataset = Self.dataset(of: record.snapshot)
+        remember(record.snapshot.id, dataset: dataset)
+        guard let dataset else { return record }
+        record.dataset = dataset
+        let fields = try await personalFields(record.snapshot.workflow, record.snapshot.version)
+        record.snapshot.data = try await open(record.snapshot.data, fields: fields)
+        if let pending = record.snapshot.pending {
+            var out: [CaseSnapshot.PendingEvent] = []
+            for p in pending { out.append(.init(name: p.name, fields: try await open(p.fields, fields: fields))) }
+            record.snapshot.pending = out
+        }
+        for i in record.snapshot.openTasks.indices {
+            if let item = record.snapshot.openTasks[i].item { record.snapshot.openTasks[i].item = try await open(item) }
+        }
+        return record
+    }
+
+    func open(_ entry: HistoryEntry, fields: PersonalFields) async throws -> HistoryEntry {
+        var entry = entry
+        switch entry.payload {
+        case .start(let data, let parent)?: entry.payload = .start(data: try await open(data, fields: fields), parent: parent)
+        case .signal(let name, let values, let task)?: entry.payload = .signal(name: name, fields: try await open(values, fields: fields), task: task)
+        default: break
+        }
+        if entry.detail.contains("kakari:"), var detail = try? StoreJSON.decode(HistoryDetail.self, entry.detail) {
+            for i in detail.changes.indices {
+                detail.changes[i].old = try await open(detail.changes[i].old, field: fields.byName[detail.changes[i].field])
+                detail.changes[i].new = try await open(detail.changes[i].new, field: fields.byName[detail.changes[i].field])
+            }
+            entry.detail = detail.json
+        }
+        return entry
+    }
+
+    func open(_ task: TaskRecord) async throws -> TaskRecord {
+        var task = task
+        task.dataset = SealedValue.token(.string(task.title))?.dataset
+        task.title = try await open(task.title)
+        return task
+    }
+
+    func open(_ event: QueuedEvent) async throws -> QueuedEvent {
+        guard event.fields.values.contains(where: { SealedValue.token($0) != nil }) else { return event }
+        var event = event
+        for (name, value) in event.fields { event.fields[name] = try await open(value, field: nil) }
+        return event
+    }
+
+    // MARK: Writing
+
+    /// The dataset a write's case belongs to: a new case's from its start (`cases import
+    /// --dataset`) or its parent's; an existing case's from what it holds.
+    func dataset(of write: CaseWrite, earlier: [String: String?]) async throws -> String? {
+        let id = write.snapshot.id
+        if let known = earlier[id] { return known }
+        if write.expectedSequence == nil, let start = write.history.first(where: { $0.event == "start" }) {
+            if let detail = try? StoreJSON.decode(HistoryDetail.self, start.detail), let dataset = detail.dataset { return dataset }
+            if case .start(_, let parent?)? = start.payload { return try await dataset(ofCase: parent, earlier: earlier) }
+            return nil
+        }
+        return try await dataset(ofCase: id, earlier: earlier)
+    }
+
+    func dataset(ofCase id: String, earlier: [String: String?]) async throws -> String? {
+        if let known = earlier[id] { return known }
+        if let known = knownDataset(id) { return known }
+        guard let record = try await base.caseRecord(id) else { return nil }
+        let dataset = Self.dataset(of: record.snapshot)
+        remember(id, dataset: dataset)
+        return dataset
+    }
+
+    func seal(_ value: Value, dataset: String, keys: SealedValue.Keys?) throws -> Value {
+        if value == .null || SealedValue.token(value) != nil { return value }
+        guard let keys else { return SealedValue.erased(dataset) }
+        return try SealedValue.seal(value, dataset: dataset, keys: keys)
+    }
+
+    func seal(_ values: [String: Value], fields: PersonalFields, dataset: String, keys: SealedValue.Keys?) throws -> [String: Value] {
+        var out = values
+        for (name, value) in values where fields.contains(name) { out[name] = try seal(value, dataset: dataset, keys: keys) }
+        return out
+    }
+
+    func sealText(_ text: String, dataset: String, keys: SealedValue.Keys?) throws -> String {
+        if case .string(let s) = try seal(.string(text), dataset: dataset, keys: keys) { return s }
+        return text
+    }
+
+    func seal(_ write: CaseWrite, dataset: String) async throws -> CaseWrite {
+        var write = write
+        let keys = try await keys(of: dataset)
+        let fields = try await personalFields(write.snapshot.workflow, write.snapshot.version)
+        write.snapshot.data = try seal(write.snapshot.data, fields: fields, dataset: dataset, keys: keys)
+        if let pending = write.snapshot.pending {
+            write.snapshot.pending = try pending.map { .init(name: $0.name, fields: try seal($0.fields, fields: fields, dataset: dataset, keys: keys)) }
+        }
+        for i in write.snapshot.openTasks.indices {
+            if let item = write.snapshot.openTasks[i].item { write.snapshot.openTasks[i].item = try sealText(item, dataset: dataset, keys: keys) }
+        }
+        for i in write.history.indices {
+            var entry = write.history[i]
+            switch entry.payload {
+            case .start(let data, let parent)?:
+                entry.payload = .start(data: try seal(data, fields: fields, dataset: dataset, keys: keys), parent: parent)
+            case .signal(let name, let values, let task)?:
+                entry.payload = .signal(name: name, fields: try seal(values, fields: fields, dataset: dataset, keys: keys), task: task)
+            default: break
+            }
+            if entry.detail.contains("\"field\":"), var detail = try? StoreJSON.decode(HistoryDetail.self, entry.detail),
+               detail.changes.contains(where: { fields.contains($0.field) }) {
+                for j in detail.changes.indices where fields.contains(detail.changes[j].field) {
+                    detail.changes[j].old = try seal(detail.changes[j].old, dataset: dataset, keys: keys)
+                    detail.changes[j].new = try seal(detail.changes[j].new, dataset: dataset, keys: keys)
+                }
+                entry.detail = detail.json
+            }
+            write.history[i] = entry
+        }
+        // A title may quote any field (`納付相談 {name}`): every title of a dataset's case is sealed.
+        for i in write.openTasks.indices { write.openTasks[i].title = try sealText(write.openTasks[i].title, dataset: dataset, keys: keys) }
+        return write
+    }
+}
