@@ -130,3 +130,31 @@ struct DatasetCLITests {
         }
     }
 }
+
+/// `kakari tasks export --ledger | --sheets` through the binary.
+@Suite("Survey sheets through the command line")
+struct SurveySheetCLITests {
+    @Test("the ledger (CSV) names the households with their sheet numbers; the sheets (HTML) carry the numbers only")
+    func export() async throws {
+        try await withWorkspace { w in
+            try w.importHouseholds(["H1", "H2"])
+            for id in ["H1", "H2"] { #expect(try w.kakari(["send", id, "assign"]).status == 0) }
+            let ledger = try w.kakari(["tasks", "export", "--ledger", "--section", "survey_contractor"])
+            #expect(ledger.status == 0, "\(ledger.stderr)")
+            #expect(ledger.stdout.hasPrefix("\u{FEFF}調査票番号,世帯番号,世帯主氏名"))
+            let lines = ledger.stdout.split(separator: "\r\n")
+            #expect(lines.count == 3 && lines[1].contains("練馬　太郎"))
+            let numbers = lines.dropFirst().map { String($0.split(separator: ",")[0]) }
+            let file = w.folder + "/sheets.html"
+            let sheets = try w.kakari(["tasks", "export", "--sheets", "--format", "html", "--output", file])
+            #expect(sheets.status == 0 && sheets.stdout == "wrote 2 survey sheets to \(file)\n")
+            let html = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("訪問記録票") && html.contains("□ 集合住宅"))
+            #expect(numbers.allSatisfy { html.contains($0) })
+            #expect(!html.contains("練馬　太郎") && !html.contains("H1") && !html.contains("納付") && !html.contains("国保"))
+            let both = try w.kakari(["tasks", "export", "--ledger", "--sheets"])
+            #expect(both.status == 2)
+            #expect(try w.kakari(["tasks", "export", "--sheets"], as: "mori").status == 3)
+        }
+    }
+}

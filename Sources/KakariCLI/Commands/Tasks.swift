@@ -8,7 +8,7 @@ extension Kakari {
     struct Tasks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work the task list: list, show, claim, release, assign, complete, update.",
-            subcommands: [List.self, Show.self, Claim.self, Next.self, Release.self, Assign.self, Complete.self, Update.self, Reopen.self],
+            subcommands: [List.self, Show.self, Claim.self, Next.self, Release.self, Assign.self, Complete.self, Update.self, Reopen.self, Export.self],
             defaultSubcommand: List.self
         )
 

@@ -39,6 +39,10 @@ public struct TaskDefinition: Hashable, Sendable {
     /// one else may take or complete another task of the same section in the same case.
     public var critical: String?
 
+    /// `sheet:`: the paper survey sheet (調査票) of the task, when it has one: what an
+    /// investigator fills in, under a sheet number only (`kakari tasks export --sheets`).
+    public var sheet: SurveySheetDefinition?
+
     /// The name an item of a `for_each:` task goes by.
     public static let itemName = "item"
 
@@ -47,7 +51,7 @@ public struct TaskDefinition: Hashable, Sendable {
         followUp: Duration? = nil, priority: Expression? = nil, form: [FieldDefinition] = [],
         event: String? = nil, sees: [String] = [], decision: Bool = false, contractor: Bool = false,
         confirms: String? = nil, forEach: String? = nil, retain: String? = nil,
-        critical: String? = nil
+        critical: String? = nil, sheet: SurveySheetDefinition? = nil
     ) {
         self.kind = kind
         self.label = label ?? kind
@@ -65,11 +69,25 @@ public struct TaskDefinition: Hashable, Sendable {
         self.forEach = forEach
         self.retain = retain
         self.critical = critical
+        self.sheet = sheet
     }
 
     /// The fields completing the task delivers: the form, and `item` for a `for_each:` task.
     public var eventFields: [FieldDefinition] {
         guard forEach != nil else { return form }
         return form + [FieldDefinition(name: Self.itemName, type: .string, label: "item")]
+    }
+}
+
+/// A task's survey sheet: its heading and the form fields printed on it. The heading and the
+/// fields are chosen by the section lead so that a lost sheet tells nothing of the survey's
+/// subject or of the household (DOMAIN.md §1): the sheet carries a sheet number, no name.
+public struct SurveySheetDefinition: Hashable, Sendable {
+    public var title: String
+    public var fields: [String]
+
+    public init(title: String, fields: [String]) {
+        self.title = title
+        self.fields = fields
     }
 }

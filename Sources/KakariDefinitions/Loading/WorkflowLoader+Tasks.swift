@@ -3,7 +3,26 @@ import Yams
 
 extension WorkflowLoader {
     static let taskKeys = ["kind", "label", "title", "section", "route", "due", "follow_up", "priority", "form",
-                           "event", "sees", "decision", "contractor", "confirms", "for_each", "retain", "critical"]
+                           "event", "sees", "decision", "contractor", "confirms", "for_each", "retain", "critical", "sheet"]
+
+    /// `sheet: {title: 訪問記録票, fields: [slot, result]}`: the survey sheet, whose fields must be
+    /// fields of the task's form.
+    func loadSheet(_ node: Node, form: [FieldDefinition], kind: String) -> SurveySheetDefinition? {
+        guard let f = r.fields(node, "the sheet of task '\(kind)'", allowed: ["title", "fields"], required: ["title", "fields"]),
+              let title = f["title"].flatMap({ r.string($0, "title") }),
+              let fieldsNode = f["fields"], let names = r.strings(fieldsNode, "fields") else { return nil }
+        var ok = true
+        for (i, n) in names.enumerated() where !form.contains(where: { $0.name == n }) {
+            r.error(itemNode(fieldsNode, i), "'\(n)' is not a field of the form of task '\(kind)'",
+                    hint: NameSuggestion.hint(for: n, in: form.map(\.name)) ?? "a sheet prints fields of the task's form")
+            ok = false
+        }
+        if names.isEmpty {
+            r.error(fieldsNode, "the sheet of task '\(kind)' lists no fields", hint: "list the form fields the investigator fills in on paper")
+            ok = false
+        }
+        return ok ? SurveySheetDefinition(title: title, fields: names) : nil
+    }
 
     /// A task given on entering a state: where it goes, when it is due, what the worker sees
     /// and fills in.
@@ -58,6 +77,7 @@ extension WorkflowLoader {
             r.error(f["contractor"], "task '\(kind)' is a decision and cannot go to a contractor",
                     hint: "decisions stay with ward staff (資格・賦課の最終決定)")
         }
+        let sheet = f["sheet"].flatMap { loadSheet($0, form: form, kind: kind) }
         guard let title, let section else { return nil }
         return TaskDefinition(
             kind: kind, label: f["label"].flatMap { r.string($0, "label") }, title: title, section: section,
@@ -65,6 +85,7 @@ extension WorkflowLoader {
             priority: f["priority"].flatMap { r.expression($0, "priority", scope: taskScope, expecting: .int)?.0 },
             form: form, event: f["event"].flatMap { r.identifier($0, "event") }, sees: sees, decision: decision,
             contractor: contractor, confirms: f["confirms"].flatMap { r.name($0, "confirms") }, forEach: forEach,
-            retain: f["retain"].flatMap { r.name($0, "retain") }, critical: f["critical"].flatMap { r.name($0, "critical") })
+            retain: f["retain"].flatMap { r.name($0, "retain") }, critical: f["critical"].flatMap { r.name($0, "critical") },
+            sheet: sheet)
     }
 }

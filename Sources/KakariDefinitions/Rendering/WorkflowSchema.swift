@@ -49,7 +49,10 @@ public enum WorkflowSchema {
               "priority": {"$ref": "#/definitions/expression"}, "form": {"$ref": "#/definitions/fields"},
               "event": {"type": "string"}, "sees": {"type": "array", "items": {"type": "string"}},
               "decision": {"type": "boolean"}, "contractor": {"type": "boolean"}, "confirms": {"type": "string"},
-              "for_each": {"type": "string"}, "retain": {"type": "string"}, "critical": {"type": "string"}
+              "for_each": {"type": "string"}, "retain": {"type": "string"}, "critical": {"type": "string"},
+              "sheet": {"type": "object", "required": ["title", "fields"], "additionalProperties": false, "properties": {
+                "title": {"type": "string"}, "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1}
+              }}
             }},
             "state": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "label": {"type": "string"}, "final": {"type": "boolean"}, "result": {"type": "string"},

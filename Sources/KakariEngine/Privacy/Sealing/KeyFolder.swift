@@ -23,7 +23,7 @@ public final class KeyFolder: Sendable {
         if let key = loaded.withLock({ $0[dataset] }) { return key }
         guard let data = FileManager.default.contents(atPath: file(of: dataset)) else { return nil }
         guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              text.count == 64, let bytes = Self.bytes(hex: text) else {
+              text.count == 64, let bytes = Data(hexString: text) else {
             throw EngineError(.refused, "the key file \(file(of: dataset)) is damaged; restore it from the ward's key backup")
         }
         let key = SymmetricKey(data: bytes)
@@ -68,15 +68,5 @@ public final class KeyFolder: Sendable {
             throw EngineError(.refused, "cannot remove the key file \(path): \(error.localizedDescription)")
         }
         return true
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var chars = hex.makeIterator()
-        while let a = chars.next(), let b = chars.next() {
-            guard let byte = UInt8(String([a, b]), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
     }
 }

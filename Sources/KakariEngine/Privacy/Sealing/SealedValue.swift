@@ -18,11 +18,14 @@ public enum SealedValue {
     /// The two keys a dataset's key file gives: one encrypts, one makes the blind index.
     struct Keys: Sendable {
         let seal: SymmetricKey
+        /// Numbers the dataset's survey sheets (a purge destroys the link with the key).
+        let sheet: SymmetricKey
         /// An HMAC already keyed for the blind index: each use copies it (keying is a third of its cost).
         let indexer: HMAC<SHA256>
 
         init(_ master: SymmetricKey) {
             seal = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("kakari seal v1".utf8), outputByteCount: 32)
+            sheet = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("kakari survey sheet v1".utf8), outputByteCount: 32)
             let index = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("kakari blind index v1".utf8), outputByteCount: 32)
             indexer = HMAC<SHA256>(key: index)
         }
