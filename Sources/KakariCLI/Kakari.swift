@@ -13,7 +13,7 @@ struct Kakari: AsyncParsableCommand {
         subcommands: [
             Lint.self, Graph.self, Schema.self, Check.self, Simulate.self, Report.self, Diff.self, Replay.self, Prune.self,
             Init.self, Deploy.self, Workflows.self, Cases.self, Send.self, Events.self, Tasks.self, Daemon.self, Clock.self,
-            Verify.self, Audit.self, Datasets.self, Purge.self, Demo.self, Bench.self, Store.self,
+            Verify.self, Audit.self, Datasets.self, Purge.self, Roles.self, Demo.self, Bench.self, Store.self,
         ]
     )
 

@@ -119,6 +119,42 @@ enum PostgresMigrations {
             CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
                 FOR EACH ROW EXECUTE FUNCTION history_update_while_erasing()
             """),
+        // Row-level security for the people's own database roles (`kakari roles sync`): the
+        // staff directory as a table, a function that says whether the session's person may see
+        // a case (running as the store's owner, so that it reads the tasks whole), and policies
+        // for the roles in kakari_people. The store's owner, which the engine connects as, is not
+        // subject to them; the people's roles are granted SELECT only.
+        (7, "row-level-security", """
+            CREATE TABLE staff_members (
+                login TEXT PRIMARY KEY, role TEXT NOT NULL, section TEXT NOT NULL, db_role TEXT NOT NULL UNIQUE);
+            CREATE FUNCTION kakari_sees_case(wanted TEXT) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+                SET search_path FROM CURRENT AS $$
+                SELECT EXISTS (SELECT 1 FROM staff_members m WHERE m.db_role = session_user AND (
+                    m.role IN ('lead', 'admin')
+                    OR (m.role = 'staff' AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = wanted AND t.section = m.section))
+                    OR (m.role = 'contractor' AND EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = wanted AND t.assignee = m.login
+                                                                   AND t.status IN ('open', 'claimed'))))) $$;
+            CREATE FUNCTION kakari_sees_task(task_section TEXT, task_assignee TEXT, task_status TEXT) RETURNS boolean LANGUAGE sql STABLE
+                SECURITY DEFINER SET search_path FROM CURRENT AS $$
+                SELECT EXISTS (SELECT 1 FROM staff_members m WHERE m.db_role = session_user AND (
+                    m.role IN ('lead', 'admin')
+                    OR (m.role = 'staff' AND task_section = m.section)
+                    OR (m.role = 'contractor' AND task_assignee = m.login AND task_status IN ('open', 'claimed')))) $$;
+            CREATE FUNCTION kakari_supervises() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+                SELECT EXISTS (SELECT 1 FROM staff_members m WHERE m.db_role = session_user AND m.role IN ('lead', 'admin')) $$;
+            ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE history ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE timers ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE audit ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE staff_members ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY people_see_cases ON cases FOR SELECT USING (kakari_sees_case(id));
+            CREATE POLICY people_see_history ON history FOR SELECT USING (kakari_sees_case(case_id));
+            CREATE POLICY people_see_tasks ON tasks FOR SELECT USING (kakari_sees_task(section, assignee, status));
+            CREATE POLICY people_see_timers ON timers FOR SELECT USING (kakari_sees_case(case_id));
+            CREATE POLICY supervisors_see_audit ON audit FOR SELECT USING (kakari_supervises());
+            CREATE POLICY people_see_themselves ON staff_members FOR SELECT USING (db_role = session_user OR kakari_supervises())
+            """),
     ]
 
     /// Applies the migrations the store lacks, each in its own transaction, holding an

@@ -4,8 +4,9 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Like the SQLite store: one transaction rewrites the rows, the history updates passing the
-    /// append-only trigger while this transaction's prune_guard row exists; then `VACUUM FULL`
-    /// rewrites the tables so that the old row versions leave the data files.
+    /// append-only trigger while this transaction's prune_guard row exists; then, once no
+    /// transaction older than the purge is running, `VACUUM FULL` rewrites the tables so that
+    /// the old row versions leave the data files.
     public func erase(containing marker: String, rewrite: @escaping @Sendable (String) -> String, audit: [AuditEntry]) async throws -> ErasureCount {
         let pattern = "%" + marker + "%"
         let count = try await transaction { c in
@@ -37,6 +38,17 @@ extension PostgresStore {
             }
             try await appendAudit(audit, c)
             return count
+        }
+        // VACUUM FULL keeps old row versions that a transaction begun before the purge could
+        // still read: wait (up to a minute) until every such transaction has ended.
+        let committed = try await rows("SELECT clock_timestamp()::text").first?.decode(String.self) ?? ""
+        for _ in 0..<120 {
+            let older = try await rows("""
+                SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND xact_start < \(committed)::timestamptz
+                """).first?.decode(Int.self) ?? 0
+            if older == 0 { break }
+            try await Task.sleep(nanoseconds: 500_000_000)
         }
         for table in ["cases", "history", "tasks", "queued_events"] {
             try await execute(unsafeSQL: "VACUUM FULL \(table)")

@@ -224,8 +224,9 @@ extension PostgresStore {
     /// Every table and function a Kakari store makes in its schema, for `reset`.
     public static let ownTables = ["audit", "pruned_cases", "prune_runs", "prune_guard", "case_claims", "idempotency", "queued_events", "timers",
                             "tasks", "history", "cases", "workflow_versions", "bundle_files", "bundles", "settings", "kakari_migrations",
-                            "bench_rows", "bench_history"]
-    static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only"]
+                            "bench_rows", "bench_history", "staff_members"]
+    static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only",
+                               "kakari_sees_case(TEXT)", "kakari_sees_task(TEXT, TEXT, TEXT)", "kakari_supervises"]
 
     /// Removes the store's tables and functions from its schema (nothing else there), so that
     /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the
@@ -234,7 +235,8 @@ extension PostgresStore {
         try await transaction { c in
             try await c.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.ownTables.joined(separator: ", ")) CASCADE"), logger: logger)
             for function in Self.ownFunctions {
-                try await c.query(PostgresQuery(unsafeSQL: "DROP FUNCTION IF EXISTS \(function)() CASCADE"), logger: logger)
+                let signature = function.hasSuffix(")") ? function : function + "()"
+                try await c.query(PostgresQuery(unsafeSQL: "DROP FUNCTION IF EXISTS \(signature) CASCADE"), logger: logger)
             }
         }
     }

@@ -19,6 +19,9 @@ public final class SealedStore: CaseStore {
     private let personal = Mutex<[String: PersonalFields]>([:])
     private let purged = Mutex<Set<String>>([])
     private let derived = Mutex<[String: SealedValue.Keys]>([:])
+    /// The tokens of the case data last opened, with their plain values: a write that leaves a
+    /// value unchanged stores the same token again instead of encrypting it anew.
+    private let openedData = Mutex<[String: [String: (plain: Value, token: Value)]]>([:])
 
     public init(base: any CaseStore, keys: KeyFolder) {
         self.base = base
@@ -72,6 +75,7 @@ public final class SealedStore: CaseStore {
     @discardableResult
     public func destroyKey(_ dataset: String) throws -> Bool {
         derived.withLock { $0[dataset] = nil }
+        openedData.withLock { $0.removeAll() }
         return try keys.destroy(dataset)
     }
 
@@ -118,7 +122,15 @@ public final class SealedStore: CaseStore {
         guard let dataset else { return record }
         record.dataset = dataset
         let fields = try await personalFields(record.snapshot.workflow, record.snapshot.version)
-        record.snapshot.data = try await open(record.snapshot.data, fields: fields)
+        let sealed = record.snapshot.data
+        record.snapshot.data = try await open(sealed, fields: fields)
+        var opened: [String: (plain: Value, token: Value)] = [:]
+        for (name, token) in sealed where SealedValue.token(token) != nil { opened[name] = (record.snapshot.data[name] ?? .null, token) }
+        let id = record.snapshot.id
+        openedData.withLock { cache in
+            if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
+            cache[id] = opened
+        }
         if let pending = record.snapshot.pending {
             var out: [CaseSnapshot.PendingEvent] = []
             for p in pending { out.append(.init(name: p.name, fields: try await open(p.fields, fields: fields))) }
@@ -169,7 +181,9 @@ public final class SealedStore: CaseStore {
         let id = write.snapshot.id
         if let known = earlier[id] { return known }
         if write.expectedSequence == nil, let start = write.history.first(where: { $0.event == "start" }) {
-            if let detail = try? StoreJSON.decode(HistoryDetail.self, start.detail), let dataset = detail.dataset { return dataset }
+            // Only an import's start names a dataset: most starts are not decoded at all.
+            if start.detail.contains("\"dataset\":"), let detail = try? StoreJSON.decode(HistoryDetail.self, start.detail),
+               let dataset = detail.dataset { return dataset }
             if case .start(_, let parent?)? = start.payload { return try await dataset(ofCase: parent, earlier: earlier) }
             return nil
         }
@@ -206,7 +220,12 @@ public final class SealedStore: CaseStore {
         var write = write
         let keys = try await keys(of: dataset)
         let fields = try await personalFields(write.snapshot.workflow, write.snapshot.version)
-        write.snapshot.data = try seal(write.snapshot.data, fields: fields, dataset: dataset, keys: keys)
+        let opened = keys == nil ? [:] : openedData.withLock { $0[write.snapshot.id] } ?? [:]
+        var data = write.snapshot.data
+        for (name, value) in data where fields.contains(name) {
+            if let known = opened[name], known.plain == value { data[name] = known.token } else { data[name] = try seal(value, dataset: dataset, keys: keys) }
+        }
+        write.snapshot.data = data
         if let pending = write.snapshot.pending {
             write.snapshot.pending = try pending.map { .init(name: $0.name, fields: try seal($0.fields, fields: fields, dataset: dataset, keys: keys)) }
         }
