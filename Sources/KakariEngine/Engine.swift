@@ -16,9 +16,11 @@ public struct Engine: Sendable {
     /// Who this engine is when it claims work beside other daemons (unique per engine).
     public var worker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
-    public init(store: any CaseStore, cache: DefinitionCache = DefinitionCache(), logger: Logger = Logger(label: "kakari")) {
+    /// `cache` defaults to the sealing layer's own, when the store has one, so that the
+    /// definitions are loaded once per process.
+    public init(store: any CaseStore, cache: DefinitionCache? = nil, logger: Logger = Logger(label: "kakari")) {
         self.store = store
-        self.cache = cache
+        self.cache = cache ?? (store as? SealedStore)?.definitions ?? DefinitionCache()
         self.logger = logger
     }
 

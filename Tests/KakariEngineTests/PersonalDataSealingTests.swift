@@ -68,6 +68,21 @@ struct PersonalDataSealingTests {
         }
     }
 
+    @Test("a write that leaves a personal value unchanged stores the same token: nothing is encrypted anew")
+    func unchangedTokens() async throws {
+        try await withStore { s in
+            _ = try await importSealed(s)
+            let before = try #require(try await s.raw.caseRecord("S1")).snapshot.data
+            _ = try await s.engine.send(caseID: "S1", event: "assign", fields: [:], key: nil, by: "yamada")
+            try await s.visit("S1", "不在")
+            let after = try #require(try await s.raw.caseRecord("S1")).snapshot.data
+            for name in ["name", "kana", "address", "birth_year", "sex", "members"] {
+                #expect(after[name] == before[name], "\(name) was encrypted anew")
+            }
+            #expect(after["visits"] == .int(1))
+        }
+    }
+
     @Test("the duty desk finds a sealed household through the blind index, whatever the width of its spaces")
     func blindIndex() async throws {
         try await withStore { s in

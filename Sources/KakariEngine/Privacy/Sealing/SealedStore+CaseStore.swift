@@ -52,8 +52,8 @@ extension SealedStore {
 
     static func holdsToken(_ event: CaseEvent) -> Bool {
         switch event {
-        case .start(let data, _): data.values.contains { SealedValue.token($0) != nil }
-        case .signal(_, let fields, _): fields.values.contains { SealedValue.token($0) != nil }
+        case .start(let data, _): data.values.contains(where: SealedValue.isToken)
+        case .signal(_, let fields, _): fields.values.contains(where: SealedValue.isToken)
         default: false
         }
     }

@@ -13,7 +13,8 @@ import Synchronization
 public final class SealedStore: CaseStore {
     public let base: any CaseStore
     public let keys: KeyFolder
-    let definitions = DefinitionCache()
+    /// The deployed definitions, loaded once (an engine on this store shares them).
+    public let definitions = DefinitionCache()
     /// The dataset of cases seen (nil: none), so that a write need not read its case again.
     private let datasetOfCase = Mutex<[String: String?]>([:])
     private let personal = Mutex<[String: PersonalFields]>([:])
@@ -22,6 +23,8 @@ public final class SealedStore: CaseStore {
     /// The tokens of the case data last opened, with their plain values: a write that leaves a
     /// value unchanged stores the same token again instead of encrypting it anew.
     private let openedData = Mutex<[String: [String: (plain: Value, token: Value)]]>([:])
+    /// Values already decrypted, by token: a case read again is not decrypted again.
+    private let plainOf = Mutex<[String: Value]>([:])
 
     public init(base: any CaseStore, keys: KeyFolder) {
         self.base = base
@@ -76,6 +79,7 @@ public final class SealedStore: CaseStore {
     public func destroyKey(_ dataset: String) throws -> Bool {
         derived.withLock { $0[dataset] = nil }
         openedData.withLock { $0.removeAll() }
+        plainOf.withLock { $0.removeAll() }
         return try keys.destroy(dataset)
     }
 
@@ -92,20 +96,28 @@ public final class SealedStore: CaseStore {
 
     /// The dataset a stored snapshot's values name.
     static func dataset(of snapshot: CaseSnapshot) -> String? {
-        for value in snapshot.data.values { if let token = SealedValue.token(value) { return token.dataset } }
+        for value in snapshot.data.values where SealedValue.isToken(value) {
+            if let token = SealedValue.token(value) { return token.dataset }
+        }
         return nil
     }
 
     func open(_ value: Value, field: FieldDefinition?) async throws -> Value {
-        guard let token = SealedValue.token(value) else { return value }
+        guard case .string(let text) = value, let token = SealedValue.token(value) else { return value }
         if token.erased { return SealedValue.placeholder(for: field) }
+        if let known = plainOf.withLock({ $0[text] }) { return known }
         guard let keys = try await keys(of: token.dataset) else { return SealedValue.placeholder(for: field) }
-        return try SealedValue.open(token, keys: keys)
+        let plain = try SealedValue.open(token, keys: keys)
+        plainOf.withLock { cache in
+            if cache.count > 300_000 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = plain
+        }
+        return plain
     }
 
     func open(_ values: [String: Value], fields: PersonalFields) async throws -> [String: Value] {
         var out = values
-        for (name, value) in values where SealedValue.token(value) != nil { out[name] = try await open(value, field: fields.byName[name]) }
+        for (name, value) in values where SealedValue.isToken(value) { out[name] = try await open(value, field: fields.byName[name]) }
         return out
     }
 
@@ -125,7 +137,7 @@ public final class SealedStore: CaseStore {
         let sealed = record.snapshot.data
         record.snapshot.data = try await open(sealed, fields: fields)
         var opened: [String: (plain: Value, token: Value)] = [:]
-        for (name, token) in sealed where SealedValue.token(token) != nil { opened[name] = (record.snapshot.data[name] ?? .null, token) }
+        for (name, token) in sealed where SealedValue.isToken(token) { opened[name] = (record.snapshot.data[name] ?? .null, token) }
         let id = record.snapshot.id
         openedData.withLock { cache in
             if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
@@ -167,7 +179,7 @@ public final class SealedStore: CaseStore {
     }
 
     func open(_ event: QueuedEvent) async throws -> QueuedEvent {
-        guard event.fields.values.contains(where: { SealedValue.token($0) != nil }) else { return event }
+        guard event.fields.values.contains(where: SealedValue.isToken) else { return event }
         var event = event
         for (name, value) in event.fields { event.fields[name] = try await open(value, field: nil) }
         return event
@@ -200,7 +212,7 @@ public final class SealedStore: CaseStore {
     }
 
     func seal(_ value: Value, dataset: String, keys: SealedValue.Keys?) throws -> Value {
-        if value == .null || SealedValue.token(value) != nil { return value }
+        if value == .null || SealedValue.isToken(value) { return value }
         guard let keys else { return SealedValue.erased(dataset) }
         return try SealedValue.seal(value, dataset: dataset, keys: keys)
     }
@@ -211,15 +223,41 @@ public final class SealedStore: CaseStore {
         return out
     }
 
+    /// A task title or `for_each` item: sealed without a blind index.
     func sealText(_ text: String, dataset: String, keys: SealedValue.Keys?) throws -> String {
-        if case .string(let s) = try seal(.string(text), dataset: dataset, keys: keys) { return s }
+        if SealedValue.isToken(.string(text)) { return text }
+        guard let keys else { return SealedValue.erasedPrefix + dataset }
+        if case .string(let s) = try SealedValue.seal(.string(text), dataset: dataset, keys: keys, indexed: false) { return s }
         return text
+    }
+
+    /// The field names of the changes in a history detail (`"field":"NAME"`, as `JSONWriter`
+    /// writes them), found in one pass over its bytes: most details change no personal field and
+    /// need not be decoded.
+    static func changedFields(in detail: String) -> [String] {
+        let pattern = Array("\"field\":\"".utf8)
+        var names: [String] = []
+        let bytes = Array(detail.utf8)
+        var i = 0
+        while i + pattern.count <= bytes.count {
+            if bytes[i] == pattern[0], bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
+                let start = i + pattern.count
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                names.append(String(decoding: bytes[start..<end], as: UTF8.self))
+                i = end
+            } else {
+                i += 1
+            }
+        }
+        return names
     }
 
     func seal(_ write: CaseWrite, dataset: String) async throws -> CaseWrite {
         var write = write
         let keys = try await keys(of: dataset)
         let fields = try await personalFields(write.snapshot.workflow, write.snapshot.version)
+        let plainSnapshot = write.snapshot.data
         let opened = keys == nil ? [:] : openedData.withLock { $0[write.snapshot.id] } ?? [:]
         var data = write.snapshot.data
         for (name, value) in data where fields.contains(name) {
@@ -236,12 +274,19 @@ public final class SealedStore: CaseStore {
             var entry = write.history[i]
             switch entry.payload {
             case .start(let data, let parent)?:
-                entry.payload = .start(data: try seal(data, fields: fields, dataset: dataset, keys: keys), parent: parent)
+                // A start's data is the new snapshot's: the same tokens serve both.
+                var sealed = try seal(data.filter { write.snapshot.data[$0.key] == nil }, fields: fields, dataset: dataset, keys: keys)
+                for (name, value) in data where sealed[name] == nil {
+                    sealed[name] = plainSnapshot[name] == value ? write.snapshot.data[name] : try seal(value, dataset: dataset, keys: keys)
+                }
+                entry.payload = .start(data: sealed, parent: parent)
             case .signal(let name, let values, let task)?:
                 entry.payload = .signal(name: name, fields: try seal(values, fields: fields, dataset: dataset, keys: keys), task: task)
             default: break
             }
-            if entry.detail.contains("\"field\":"), var detail = try? StoreJSON.decode(HistoryDetail.self, entry.detail),
+            // Decoded only when a personal field changed (its name appears as a change's field).
+            if Self.changedFields(in: entry.detail).contains(where: { fields.contains($0) }),
+               var detail = try? StoreJSON.decode(HistoryDetail.self, entry.detail),
                detail.changes.contains(where: { fields.contains($0.field) }) {
                 for j in detail.changes.indices where fields.contains(detail.changes[j].field) {
                     detail.changes[j].old = try seal(detail.changes[j].old, dataset: dataset, keys: keys)
