@@ -27,7 +27,7 @@ public struct TemporaryStore: Sendable {
     }
 
     /// The store beneath the sealing layer: what is really written.
-    public var raw: any CaseStore { (engine.store as? SealedStore)?.base ?? engine.store }
+    public var raw: any CaseStore { engine.underlyingStore }
 
     /// The same store opened again, as another process would.
     public func openAgain() async throws -> any CaseStore {

@@ -37,7 +37,7 @@ public struct Benchmark: Sendable {
     public func run(progress: (String) -> Void) async throws -> [BenchFigure] {
         let n = cases
         var figures: [BenchFigure] = []
-        let baseline = ((engine.store as? SealedStore)?.base ?? engine.store) as? any StoreBaseline
+        let baseline = engine.underlyingStore as? any StoreBaseline
         _ = try await engine.deploy(paths: [workflows], by: Self.lead)
         guard let bundle = try await engine.currentBundle(), let towns = bundle.tables["towns"]?.keys, !towns.isEmpty else {
             throw EngineError(.refused, "\(workflows) has no towns table; the benchmark uses the ward's household survey")

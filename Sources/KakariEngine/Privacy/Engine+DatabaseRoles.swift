@@ -11,7 +11,7 @@ extension Engine {
     /// leads and admins only. Leads and admins only; PostgreSQL stores only.
     public func syncDatabaseRoles(by user: String) async throws -> [DatabasePerson] {
         try await requireSupervisor(user, to: "give people database roles")
-        guard let postgres = (sealedStore?.base ?? store) as? PostgresStore else {
+        guard let postgres = underlyingStore as? PostgresStore else {
             throw EngineError(.refused, "database roles are for PostgreSQL stores; a SQLite file is guarded by its file permissions")
         }
         guard let staff = try await currentBundle()?.staff, !staff.users.isEmpty else {

@@ -38,12 +38,12 @@ extension Engine {
     /// dataset (a purge unlinks them), else a secret of the store. Exporting the ledger is a
     /// reading of its personal fields and audited per case; the sheets hold none.
     public func surveyDocuments(section: String? = nil, kind: String? = nil, by user: String) async throws -> SurveyDocuments {
-        var filter = TaskFilter(section: section, statuses: [.open, .claimed])
-        filter.limit = nil
+        let filter = TaskFilter(section: section, statuses: [.open, .claimed])
         let tasks = try await visibleTasks(filter, by: user).filter { kind == nil || $0.kind == kind }
         var ledger: [LedgerLine] = []
         var sheets: [SurveySheet] = []
         var sheetKinds = 0
+        var storeKey: SymmetricKey?
         var records: [String: CaseRecord] = [:]
         for (id, record) in try await store.caseRecords(Array(Set(tasks.map(\.caseID)))) { records[id] = record }
         for task in tasks {
@@ -51,7 +51,7 @@ extension Engine {
             let definition = try await decider(record.snapshot.workflow, record.snapshot.version).definition
             guard let taskKind = definition.taskKinds[task.kind], let sheet = taskKind.sheet else { continue }
             sheetKinds += 1
-            let number = try await sheetNumber(record)
+            let number = try await sheetNumber(record, storeKey: &storeKey)
             let withheld = try await withheldFields(of: record.dataset, in: definition) ?? []
             let seen = taskKind.sees.filter { !withheld.contains($0) }.compactMap { name in
                 definition.field(name).map { (field: $0, value: record.snapshot.data[name] ?? .null) }
@@ -79,12 +79,16 @@ extension Engine {
     }
 
     /// The sheet number of a case: ten characters of a keyed hash of its id, `XXXXX-XXXXX`.
-    func sheetNumber(_ record: CaseRecord) async throws -> String {
+    /// `storeKey` keeps the store's secret once read, for the other cases of the export.
+    func sheetNumber(_ record: CaseRecord, storeKey: inout SymmetricKey?) async throws -> String {
         let key: SymmetricKey
         if let dataset = record.dataset, let sealed = sealedStore, let keys = try await sealed.keys(of: dataset) {
             key = keys.sheet
+        } else if let known = storeKey {
+            key = known
         } else {
             key = try await storeSheetKey()
+            storeKey = key
         }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(record.snapshot.id.utf8), using: key)
         return Self.crockford(Array(Data(mac).prefix(7)), count: 10).enumerated()

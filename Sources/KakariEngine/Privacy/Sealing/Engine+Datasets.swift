@@ -7,6 +7,9 @@ extension Engine {
     /// The sealing layer the store is opened with, if any.
     public var sealedStore: SealedStore? { store as? SealedStore }
 
+    /// The store itself, beneath the sealing layer when there is one (what is really written).
+    public var underlyingStore: any CaseStore { sealedStore?.base ?? store }
+
     /// Every dataset of the store, oldest first.
     public func datasets() async throws -> [DatasetRecord] {
         try await DatasetRecord.all(from: store)

@@ -35,7 +35,7 @@ public final class KeyFolder: Sendable {
     /// Refuses to replace a key that exists: that would make the dataset unreadable.
     @discardableResult
     public func create(_ dataset: String) throws -> SymmetricKey {
-        if try key(dataset) != nil { return try key(dataset)! }
+        if let existing = try key(dataset) { return existing }
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

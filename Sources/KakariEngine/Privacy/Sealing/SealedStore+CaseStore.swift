@@ -42,20 +42,17 @@ extension SealedStore {
 
     public func history(_ id: String) async throws -> [HistoryEntry] {
         let entries = try await base.history(id)
-        guard entries.contains(where: { $0.detail.contains("kakari:") || ($0.payload.map(Self.holdsToken) ?? false) }) else { return entries }
+        // Only a case of a dataset holds tokens, and a history is mostly read after its case,
+        // which told whether it has one.
+        if case .some(nil) = knownDataset(id) { return entries }
         guard let record = try await base.caseRecord(id) else { return entries }
+        let dataset = Self.dataset(of: record.snapshot)
+        remember(id, dataset: dataset)
+        guard dataset != nil else { return entries }
         let fields = try await personalFields(record.snapshot.workflow, record.snapshot.version)
         var out: [HistoryEntry] = []
         for entry in entries { out.append(try await open(entry, fields: fields)) }
         return out
-    }
-
-    static func holdsToken(_ event: CaseEvent) -> Bool {
-        switch event {
-        case .start(let data, _): data.values.contains(where: SealedValue.isToken)
-        case .signal(_, let fields, _): fields.values.contains(where: SealedValue.isToken)
-        default: false
-        }
     }
 
     public func caseIDs() async throws -> [String] { try await base.caseIDs() }
