@@ -6,8 +6,9 @@ import PostgresNIO
 ///
 /// Query options: `schema=NAME` keeps the store in its own schema of the database (several
 /// stores in one database; the tests use one per test), `sslmode=disable|prefer|require`
-/// (default prefer), `host=/socket/folder` for a unix socket. The password may also come
-/// from `PGPASSWORD`.
+/// (default prefer), `host=/socket/folder` for a unix socket, `timeout=SECONDS` for how long
+/// a statement or a transaction may go unanswered before its connection is given up
+/// (default 300; 0 waits for ever). The password may also come from `PGPASSWORD`.
 public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
     public var user: String
     public var password: String?
@@ -17,6 +18,11 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
     public var schema: String
     public var sslMode: String
     public var socketFolder: String?
+    /// How long one statement or transaction may wait for the server's answer, in seconds
+    /// (`nil`: for ever). A connection cut without a word (a network that drops packets, a
+    /// server gone mid-answer) is closed then, so a command ends with a sentence instead of
+    /// waiting for ever.
+    public var timeout: Double?
 
     /// Parses `text`, or refuses it with a one-sentence reason.
     public init(_ text: String) throws {
@@ -32,6 +38,12 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         schema = query["schema"] ?? "public"
         sslMode = query["sslmode"] ?? "prefer"
         socketFolder = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        switch query["timeout"].map({ Double($0) }) {
+        case nil: timeout = 300
+        case let seconds?? where seconds > 0 && seconds.isFinite: timeout = seconds
+        case 0?: timeout = nil
+        default: throw StoreError(.invalidStore, "timeout '\(query["timeout"] ?? "")' must be a number of seconds (0 waits for ever)")
+        }
         guard !database.isEmpty, !database.contains("/") else {
             throw StoreError(.invalidStore, "'\(text)' names no database; write postgres://USER@HOST[:PORT]/DB")
         }

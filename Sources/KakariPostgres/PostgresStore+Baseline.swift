@@ -3,9 +3,12 @@ import KakariStore
 import PostgresNIO
 
 extension PostgresStore: StoreBaseline {
+    /// One row is two statements; a group is two statements in all, its ids sent as arrays
+    /// and unnested on the server, the way the engine writes a group (so the grouped baseline
+    /// is the server's own ceiling, not the round trips of a row-by-row loop).
     public func bareTransaction(_ rows: [BareRow], inserting: Bool) async throws {
         try await transaction { c in
-            for r in rows {
+            if rows.count == 1, let r = rows.first {
                 if inserting {
                     try await c.query("INSERT INTO bench_rows(id, version, payload) VALUES (\(r.id), 1, \(Self.benchPayload))", logger: logger)
                 } else {
@@ -13,7 +16,22 @@ extension PostgresStore: StoreBaseline {
                 }
                 try await c.query("INSERT INTO bench_history(row_id, seq, payload) VALUES (\(r.id), \(r.seq), \(Self.benchHistoryPayload))",
                                   logger: logger)
+                return
             }
+            let ids = rows.map(\.id), seqs = rows.map(\.seq)
+            if inserting {
+                try await c.query("INSERT INTO bench_rows(id, version, payload) SELECT u, 1, \(Self.benchPayload) FROM unnest(\(ids)::bigint[]) u",
+                                  logger: logger)
+            } else {
+                try await c.query("""
+                    UPDATE bench_rows b SET version = b.version + 1, payload = \(Self.benchPayload)
+                    FROM unnest(\(ids)::bigint[]) u(id) WHERE b.id = u.id
+                    """, logger: logger)
+            }
+            try await c.query("""
+                INSERT INTO bench_history(row_id, seq, payload)
+                SELECT u.id, u.seq, \(Self.benchHistoryPayload) FROM unnest(\(ids)::bigint[], \(seqs)::bigint[]) u(id, seq)
+                """, logger: logger)
         }
     }
 

@@ -42,7 +42,15 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     /// All rows of `query`, run on a pooled connection.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await client.withConnection { connection in
+                let watchdog = Watchdog(connection, seconds: location.timeout)
+                defer { watchdog.standDown() }
+                do {
+                    return try await connection.query(query, logger: logger).collect()
+                } catch where watchdog.expired {
+                    throw unanswered()
+                }
+            }
         } catch {
             throw mapped(error)
         }
@@ -53,19 +61,30 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
+                let watchdog = Watchdog(connection, seconds: location.timeout)
+                defer { watchdog.standDown() }
                 do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                } catch where watchdog.expired {
+                    throw unanswered()
                 }
             }
         } catch {
             throw mapped(error)
         }
+    }
+
+    /// What a command says when the server did not answer within `location.timeout`.
+    func unanswered() -> StoreError {
+        StoreError(.unavailable, "PostgreSQL at \(location.host):\(location.port) did not answer within \(Int(location.timeout ?? 0)) s; try again")
     }
 
     /// A `StoreError` for people: never SQL, and the kind a program can act on.
@@ -252,4 +271,31 @@ extension PostgresStore {
     public func text(unsafeSQL sql: String) async throws -> String? {
         try await rows(PostgresQuery(unsafeSQL: sql)).first?.decode(String?.self)
     }
+}
+
+/// Closes a connection whose server has not answered within the store's timeout: the
+/// statement in flight then fails (the server rolls back what was not committed) and the
+/// command ends with a sentence instead of waiting for ever.
+///
+/// postgres-nio has no per-query deadline, and a task's cancellation does not reach a query
+/// already sent, so this small watchdog is written here.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    private var timer: Task<Void, Never>?
+
+    init(_ connection: PostgresConnection, seconds: Double?) {
+        guard let seconds else { return }
+        timer = Task { [weak self] in
+            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
+            self?.lock.withLock { self?.fired = true }
+            try? await connection.close()
+        }
+    }
+
+    /// Whether the connection was closed because the server took too long.
+    var expired: Bool { lock.withLock { fired } }
+
+    /// Stops watching: the work ended in time.
+    func standDown() { timer?.cancel() }
 }

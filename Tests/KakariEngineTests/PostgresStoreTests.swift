@@ -66,4 +66,27 @@ struct PostgresStoreTests {
             _ = try await missing.open()
         }
     }
+
+    @Test("a server that does not answer is given up after the store's timeout, with a sentence; the store works again after")
+    func timeout() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        try await t.engine.store.commit(StoreConformanceTests.start("H1"))
+        guard case .postgres(let url) = t.location else { Issue.record("not a PostgreSQL store"); return }
+        let option = url.contains("?") ? "&timeout=" : "?timeout="
+        let impatient = PostgresStore(location: try PostgresLocation(url + option + "1"), maximumConnections: 1)
+        // Another session holds the cases table for 4 s: a read of it gets no answer meanwhile.
+        let holder = PostgresStore(location: try PostgresLocation(url), maximumConnections: 1)
+        let held = Task { try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE cases IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(4); END $$") }
+        try await Task.sleep(nanoseconds: 800_000_000)
+        let port = try PostgresLocation(url).port
+        await #expect(throws: StoreError(.unavailable, "PostgreSQL at 127.0.0.1:\(port) did not answer within 1 s; try again")) {
+            _ = try await impatient.cases(CaseFilter())
+        }
+        try await held.value
+        #expect(try await impatient.cases(CaseFilter()).map(\.snapshot.id) == ["H1"])
+        #expect(throws: StoreError(.invalidStore, "timeout 'soon' must be a number of seconds (0 waits for ever)")) {
+            try PostgresLocation(url + option + "soon")
+        }
+    }
 }

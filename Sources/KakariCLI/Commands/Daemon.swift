@@ -159,10 +159,12 @@ func withDeadline<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable
         let work = Task {
             do { gate.finish(.success(try await operation())) } catch { gate.finish(.failure(error)) }
         }
-        Task {
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        let timer = Task {
+            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
             if gate.finish(.failure(StoreError(.unavailable, "the store did not answer within \(Int(seconds)) s"))) { work.cancel() }
         }
+        // The timer ends with the work, so a daemon's idle passes leave no sleeping tasks behind.
+        Task { _ = await work.result; timer.cancel() }
     }
 }
 
