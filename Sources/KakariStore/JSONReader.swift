@@ -33,6 +33,18 @@ public enum JSONReader {
         }
     }
 
+    /// The string member `key` of the JSON object in `text`, or nil (no such member, not a
+    /// string, not an object).
+    public static func string(_ key: String, inObject text: String) -> String? {
+        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
+            var parser = Parser(bytes: buffer)
+            guard case .object(let o)? = parser.value(), case .string(let member)? = o[key] else { return nil }
+            return member
+        }
+        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(parse)
+    }
+
     static func makeSnapshot(_ o: [String: Node]) -> CaseSnapshot? {
         guard case .string(let id)? = o["id"], case .string(let workflow)? = o["workflow"],
               case .number(let version)? = o["version"], case .string(let state)? = o["state"],

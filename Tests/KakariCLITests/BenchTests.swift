@@ -17,7 +17,8 @@ struct BenchTests {
         #expect(result.status == 0, "\(result.stderr)")
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         let names = figures.compactMap { $0["figure"] as? String }
-        for expected in ["import", "single event", "daemon", "tasks list", "timers", "start-up", "memory"] {
+        for expected in ["import", "single event", "daemon, queued events", "daemon's peak resident memory", "tasks list", "timers",
+                         "start-up", "memory of the bench process"] {
             #expect(names.contains { $0.contains(expected) }, "\(expected) missing from \(names)")
         }
         for figure in figures where figure["baseline"] != nil {

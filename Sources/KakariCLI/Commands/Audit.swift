@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari audit …`: the chained audit log.
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Show and verify the audit log of writes, refusals and readings of personal data.",
             subcommands: [Show.self, Verify.self]
         )
@@ -14,6 +15,7 @@ extension Kakari {
         /// `kakari audit show [--case ID] [--user U]`.
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "List audit entries, oldest first (leads and admins).",
                 discussion: "Example: kakari audit show --case H000001 --json"
             )
@@ -46,6 +48,7 @@ extension Kakari {
         /// `kakari audit verify`.
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "verify",
                 abstract: "Check the audit chain; exit 1 and the first broken entry if any entry was edited, removed or reordered.",
                 discussion: "Example: kakari audit verify"
             )

@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari bench`: end-to-end figures beside the store's own baseline.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Measure the engine against the bare store: import, events, daemon, worklist, timers, memory.",
             discussion: """
             For each scale, makes a fresh simulated store (--store, default kakari-bench.sqlite; a store on \
@@ -39,7 +40,8 @@ extension Kakari {
                 for n in scales {
                     let store = try await location.openRehearsal(start: Date(timeIntervalSince1970: 1_780_000_000), purpose: "the benchmark")
                     let benchmark = Benchmark(engine: Engine(store: store), cases: n, workflows: workflows, scratchFolder: folder,
-                                              reopen: { try await location.open() })
+                                              reopen: { try await location.open() },
+                                              daemonProcess: { [address = global.store ?? "kakari-bench.sqlite"] in try Self.daemonOnce(store: address) })
                     figures += try await benchmark.run { step in report("\(n) cases: \(step)", prefix: false) }
                 }
                 if global.json {
@@ -62,6 +64,33 @@ extension Kakari {
                 let baselines = Set(figures.compactMap(\.baselineName)).sorted()
                 if !baselines.isEmpty { print("\nbaselines, on the same store in the same run:\n" + baselines.map { "  " + $0 }.joined(separator: "\n")) }
             }
+        }
+
+        /// Runs `kakari daemon --once --json` on `store` in a child process: its wall time and
+        /// the peak resident memory it reports (its own `VmHWM`; `getrusage` would count this
+        /// process's memory too, which Linux carries into a child across exec).
+        static func daemonOnce(store: String) throws -> (seconds: Double, peakMegabytes: Double) {
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            daemon.arguments = ["daemon", "--once", "--json", "--store", store]
+            var environment = ProcessInfo.processInfo.environment
+            environment["KAKARI_LOG"] = "error"
+            daemon.environment = environment
+            let output = Pipe()
+            daemon.standardOutput = output
+            let started = ContinuousClock.now
+            try daemon.run()
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            daemon.waitUntilExit()
+            let seconds = started.secondsElapsed
+            guard daemon.terminationStatus == 0 else {
+                throw EngineError(.refused, "the benchmark's daemon (kakari daemon --once) exited with status \(daemon.terminationStatus)")
+            }
+            let report = try? JSONSerialization.jsonObject(with: printed) as? [String: Any]
+            guard let peak = report?["peak_resident_mb"] as? Double else {
+                throw EngineError(.refused, "the benchmark's daemon did not report its memory (this needs Linux's /proc)")
+            }
+            return (seconds, peak)
         }
 
         static func format(_ value: Double) -> String {

@@ -8,6 +8,7 @@ extension Kakari {
     /// `kakari cases …`: import, start, list and show cases.
     struct Cases: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cases",
             abstract: "Import, start, list and show cases.",
             subcommands: [Import.self, Start.self, List.self, Show.self, Find.self, Suspend.self, Resume.self, Move.self, Cancel.self, Migrate.self]
         )
@@ -15,6 +16,7 @@ extension Kakari {
         /// `kakari cases import WORKFLOW FILE.csv`.
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "import",
                 abstract: "Start one case per CSV row, all or nothing.",
                 discussion: """
                 UTF-8 (with or without BOM) or Shift_JIS/CP932. Headers name fields by name or label; \
@@ -63,6 +65,7 @@ extension Kakari {
         /// `kakari cases start WORKFLOW ID [FIELD=VALUE...]`.
         struct Start: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "start",
                 abstract: "Start one case.",
                 discussion: "Example: kakari cases start household-visit H000001 name='練馬　太郎' address=練馬区練馬1-1-1 town=練馬"
             )
@@ -87,7 +90,7 @@ extension Kakari {
 
         /// `kakari cases list`.
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List cases.",
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List cases.",
                                                             discussion: "Example: kakari cases list --workflow household-visit --state absent --json")
             @Option(help: "Only this workflow.") var workflow: String?
             @Option(help: "Only cases in this state.") var state: String?

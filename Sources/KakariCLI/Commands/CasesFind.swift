@@ -6,6 +6,7 @@ extension Kakari.Cases {
     /// `kakari cases find --name NAME [--address ADDRESS]`: the duty desk's check.
     struct Find: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "find",
             abstract: "Confirm that a named household is on the survey list (name and address only).",
             discussion: """
             For the duty desk (防災宿直) answering a resident who calls to check a visit is genuine. \

@@ -19,6 +19,7 @@ extension Kakari.Cases {
     /// `kakari cases migrate --workflow W --to VERSION [--map OLD=NEW…] [--where EXPR] [--dry-run] --reason R`.
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Move running cases to another version of their workflow (leads and admins).",
             discussion: """
             Each case leaves its state (open tasks withdrawn, timers cancelled) and enters the mapped \

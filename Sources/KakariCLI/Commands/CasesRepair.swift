@@ -15,6 +15,7 @@ extension Kakari.Cases {
     /// `kakari cases suspend ID --reason R`.
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "suspend",
             abstract: "Suspend a case (leads and admins): its timers stop and it accepts no event until resumed.",
             discussion: "Example: kakari cases suspend H000001 --reason '世帯主入院のため調査保留'")
         @Argument(help: "The case id.") var id: String
@@ -27,6 +28,7 @@ extension Kakari.Cases {
     /// `kakari cases resume ID --reason R`.
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Resume a suspended case: timers and task due dates move forward by the open days it was suspended.",
             discussion: "Example: kakari cases resume H000001 --reason '退院を確認'")
         @Argument(help: "The case id.") var id: String
@@ -39,6 +41,7 @@ extension Kakari.Cases {
     /// `kakari cases move ID STATE --reason R`.
     struct Move: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "move",
             abstract: "Move a case to another state (a manual correction by a lead or an admin).",
             discussion: """
             The open tasks are withdrawn and the state's timers cancelled; the new state is entered \
@@ -57,6 +60,7 @@ extension Kakari.Cases {
     /// `kakari cases cancel ID --reason R`.
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Cancel a case (leads and admins): its tasks are withdrawn, its timers cancelled; it ends as cancelled.",
             discussion: "Example: kakari cases cancel H000001 --reason '重複登録'")
         @Argument(help: "The case id.") var id: String
@@ -71,6 +75,7 @@ extension Kakari.Tasks {
     /// `kakari tasks reopen TASK --reason R`.
     struct Reopen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reopen",
             abstract: "Reopen a closed task (leads and admins): its case enters the task's state again and its tasks are created anew.",
             discussion: "Example: kakari tasks reopen 42 --reason '誤って完了'")
         @Argument(help: "The task id.") var task: String

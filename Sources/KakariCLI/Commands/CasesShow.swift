@@ -7,7 +7,7 @@ import KakariStore
 extension Kakari.Cases {
     /// `kakari cases show ID`.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a case: its data, history, tasks, parent and children.",
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case: its data, history, tasks, parent and children.",
                                                         discussion: "Example: kakari cases show H000001 --json")
         @Argument(help: "The case id.") var id: String
         @OptionGroup var global: GlobalOptions

@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari check WORKFLOW.yaml`: model checking of a workflow.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Prove that every case of a workflow ends somewhere (model checking).",
             discussion: """
             Explores every reachable configuration of the workflow (its states, the values its \

@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari clock [advance DURATION | set ISO8601]`: the simulated clock.
     struct Clock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clock",
             abstract: "Show or move a simulated store's clock.",
             discussion: "Example: kakari clock advance 5bd",
             subcommands: [Show.self, Advance.self, Set.self],
@@ -34,6 +35,7 @@ extension Kakari {
         /// `kakari clock advance DURATION`.
         struct Advance: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "advance",
                 abstract: "Move the clock forward, firing every timer on the way at its own due time.",
                 discussion: "Durations: 30m, 4h, 3d, 2w, 5bd (business days in the deployed calendar).\n\nExample: kakari clock advance 2w"
             )
@@ -54,7 +56,7 @@ extension Kakari {
 
         /// `kakari clock set ISO8601`.
         struct Set: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Move the clock to a later time, firing timers on the way.",
+            static let configuration = CommandConfiguration(commandName: "set", abstract: "Move the clock to a later time, firing timers on the way.",
                                                             discussion: "Example: kakari clock set 2009-10-01T09:00:00+09:00")
             @Argument(help: "The new time (ISO 8601).") var time: String
             @OptionGroup var global: GlobalOptions

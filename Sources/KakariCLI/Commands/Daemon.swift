@@ -9,6 +9,7 @@ extension Kakari {
     /// `kakari daemon [--once]`: the engine loop.
     struct Daemon: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "daemon",
             abstract: "Fire due timers and apply queued events until stopped.",
             discussion: """
             --once works until nothing is due, then exits. SIGTERM or SIGINT finish the transaction \
@@ -79,7 +80,10 @@ extension Kakari {
                 }
                 logger.info("daemon stopped", metadata: ["timers": "\(total.timersFired)", "events": "\(total.eventsApplied)", "rejected": "\(total.eventsRejected)"])
                 if global.json {
-                    Output.printJSON(["timers_fired": total.timersFired, "events_applied": total.eventsApplied, "events_rejected": total.eventsRejected])
+                    var out: [String: Any] = ["timers_fired": total.timersFired, "events_applied": total.eventsApplied,
+                                              "events_rejected": total.eventsRejected]
+                    if let peak = ProcessMemory.highWaterMegabytes() { out["peak_resident_mb"] = (peak * 10).rounded() / 10 }
+                    Output.printJSON(out)
                 }
             }
         }

@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari datasets`: what each dataset is for and until when.
     struct Datasets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "datasets",
             abstract: "List the datasets: purpose, end date, and whether they are in use, ended or purged.",
             discussion: "Example: kakari datasets --json")
         @OptionGroup var global: GlobalOptions

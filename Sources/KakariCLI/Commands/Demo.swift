@@ -8,6 +8,7 @@ extension Kakari {
     /// `kakari demo`: the quickstart.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Rehearse the household survey: a fresh simulated store, four months of visits, then a summary.",
             discussion: """
             Makes a fresh simulated store (--store, default kakari-demo.sqlite), deploys the ward's \

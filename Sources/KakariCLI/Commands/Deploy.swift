@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari deploy PATH...`: stores checked definitions as one bundle.
     struct Deploy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deploy",
             abstract: "Validate and store definitions as one bundle, all or nothing.",
             discussion: """
             A changed workflow gets a new version; running cases keep theirs. Prints NAME@VERSION \
@@ -41,7 +42,7 @@ extension Kakari {
 
     /// `kakari workflows`: deployed workflows and versions.
     struct Workflows: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List deployed workflows and their versions.",
+        static let configuration = CommandConfiguration(commandName: "workflows", abstract: "List deployed workflows and their versions.",
                                                         discussion: "Example: kakari workflows --json")
 
         @OptionGroup var global: GlobalOptions

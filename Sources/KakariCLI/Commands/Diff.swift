@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari diff OLD.yaml NEW.yaml`: what changed between two versions of a workflow.
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Show what changed between two versions of a workflow: states, transitions, guards, tasks, forms, fields, timers.",
             discussion: """
             Each file is loaded with the definition files of its own folder and of the other file's \

@@ -6,12 +6,13 @@ import KakariStore
 extension Kakari {
     /// `kakari events import|rejected`.
     struct Events: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue events from other systems; list the rejected ones.",
+        static let configuration = CommandConfiguration(commandName: "events", abstract: "Queue events from other systems; list the rejected ones.",
                                                         subcommands: [Import.self, Rejected.self])
 
         /// `kakari events import FILE.csv`.
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "import",
                 abstract: "Queue a batch of events (columns case, event, key, then fields), all or nothing.",
                 discussion: "The daemon applies each exactly once, in file order per case.\n\nExample: kakari events import registry-results.csv"
             )
@@ -29,7 +30,7 @@ extension Kakari {
 
         /// `kakari events rejected`.
         struct Rejected: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Queued events the daemon could not apply, with the reason.",
+            static let configuration = CommandConfiguration(commandName: "rejected", abstract: "Queued events the daemon could not apply, with the reason.",
                                                             discussion: "Example: kakari events rejected --json")
             @OptionGroup var global: GlobalOptions
 

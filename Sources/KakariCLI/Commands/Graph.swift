@@ -5,6 +5,7 @@ extension Kakari {
     /// `kakari graph FILE`: the state diagram of one workflow.
     struct Graph: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Draw the state diagram of one workflow (Mermaid or Graphviz DOT).",
             discussion: "Example: kakari graph Workflows/household-visit.yaml --format dot | dot -Tsvg > visit.svg"
         )

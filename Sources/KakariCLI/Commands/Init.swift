@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari init`: creates an empty store.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create an empty store.",
             discussion: """
             A simulated-clock store is for rehearsals, demos and tests: its time moves only with \

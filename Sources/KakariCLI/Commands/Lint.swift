@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari lint PATH...`: checks definition files and prints every problem.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check workflow, staff, lookup and calendar files.",
             discussion: """
             A folder means every .yaml in it, checked together. Each problem is printed as \

@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari prune --finished-before DATE`: history retention.
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract: "Delete the histories of cases finished before a date, in bulk, keeping their counts (leads and admins).",
             discussion: """
             Finished cases last changed before DATE (the start of that day, ward time) are deleted with \

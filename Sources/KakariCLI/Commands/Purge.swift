@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari purge --dataset NAME`: erasure at the end of a dataset's purpose.
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "purge",
             abstract: "Erase a dataset's personal data for good and write an erasure certificate (leads and admins).",
             discussion: """
             Overwrites every sealed personal value of the dataset in the store (cases, history, task \

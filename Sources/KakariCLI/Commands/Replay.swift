@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari replay --against NEW.yaml`: a regression test of a procedure change on real histories.
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Replay the recorded histories of the current version through a new definition and report where they diverge.",
             discussion: """
             Every case on the latest deployed version of the workflow is replayed, event by event, \

@@ -8,6 +8,7 @@ extension Kakari {
     /// `kakari report [--html FILE]`: where the cases stand.
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Where the cases stand: a terminal summary, or a self-contained HTML page.",
             discussion: """
             Without --html, prints the cases in each state, the open and overdue tasks per \

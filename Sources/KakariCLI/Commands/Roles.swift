@@ -6,12 +6,14 @@ extension Kakari {
     /// `kakari roles sync`: one PostgreSQL role per person, under row-level security.
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "roles",
             abstract: "Database roles for the people of the staff directory (PostgreSQL).",
             subcommands: [Sync.self])
 
         /// `kakari roles sync`.
         struct Sync: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "sync",
                 abstract: "Give each person of the deployed staff directory their own PostgreSQL role under row-level security (leads and admins).",
                 discussion: """
                 Makes a login role kakari_LOGIN for each person where missing (in the group kakari_people), \

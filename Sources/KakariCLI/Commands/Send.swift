@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari send ID EVENT [FIELD=VALUE...] [--key KEY]`.
     struct Send: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "send",
             abstract: "Deliver an event to a case now.",
             discussion: """
             With --key, delivery is idempotent: a repeated key returns the first outcome with applied: false.

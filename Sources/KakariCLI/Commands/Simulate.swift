@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari simulate WORKFLOW --cases N --profile FILE`: Monte Carlo rehearsal.
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "simulate",
             abstract: "Rehearse a workflow many times over (Monte Carlo), without a store.",
             discussion: """
             Runs the workflow's cases through the pure core with a simulated clock, the profile \

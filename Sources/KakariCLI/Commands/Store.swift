@@ -6,6 +6,7 @@ extension Kakari {
     /// `kakari store copy SQLITE POSTGRES`: moving a ward's store to PostgreSQL.
     struct Store: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "store",
             abstract: "Work on whole stores.",
             subcommands: [Copy.self]
         )
@@ -13,6 +14,7 @@ extension Kakari {
         /// `kakari store copy SQLITE_URL POSTGRES_URL`.
         struct Copy: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "copy",
                 abstract: "Copy a SQLite store into a new PostgreSQL store, then verify it.",
                 discussion: """
                 Every definition bundle, case, history entry, task, timer, queued event, idempotency key \

@@ -7,6 +7,7 @@ extension Kakari {
     /// `kakari tasks …`: the worklist.
     struct Tasks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tasks",
             abstract: "Work the task list: list, show, claim, release, assign, complete, update.",
             subcommands: [List.self, Show.self, Claim.self, Next.self, Release.self, Assign.self, Complete.self, Update.self, Reopen.self, Export.self],
             defaultSubcommand: List.self
@@ -15,6 +16,7 @@ extension Kakari {
         /// `kakari tasks [list]`.
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List tasks, highest priority and earliest due first.",
                 discussion: "Example: kakari tasks list --section kokuho_seiri --status open --json"
             )
@@ -53,7 +55,7 @@ extension Kakari {
 
         /// `kakari tasks show TASK`.
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show a task with the case fields its form lets the worker see.",
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a task with the case fields its form lets the worker see.",
                                                             discussion: "Example: kakari tasks show 42")
             @Argument(help: "The task id.") var task: String
             @OptionGroup var global: GlobalOptions
@@ -94,7 +96,7 @@ extension Kakari {
 
         /// `kakari tasks claim TASK`.
         struct Claim: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Take a task.", discussion: "Example: kakari tasks claim 42")
+            static let configuration = CommandConfiguration(commandName: "claim", abstract: "Take a task.", discussion: "Example: kakari tasks claim 42")
             @Argument(help: "The task id.") var task: String
             @OptionGroup var global: GlobalOptions
             func run() async throws {
@@ -109,6 +111,7 @@ extension Kakari {
         /// `kakari tasks next [--kind K] [--section S]`: piled execution.
         struct Next: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "next",
                 abstract: "Take the next open task of a kind from my worklist.",
                 discussion: """
                     Claims the first open task on your worklist (highest priority, earliest due) of the kind given, \
@@ -138,7 +141,7 @@ extension Kakari {
 
         /// `kakari tasks release TASK`.
         struct Release: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Give a task back to its section.", discussion: "Example: kakari tasks release 42")
+            static let configuration = CommandConfiguration(commandName: "release", abstract: "Give a task back to its section.", discussion: "Example: kakari tasks release 42")
             @Argument(help: "The task id.") var task: String
             @OptionGroup var global: GlobalOptions
             func run() async throws {
@@ -153,6 +156,7 @@ extension Kakari {
         /// `kakari tasks assign TASK USER` or `kakari tasks assign --auto --section S`.
         struct Assign: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "assign",
                 abstract: "Hand a task to someone, or a section's open tasks to its contractors.",
                 discussion: """
                 With --auto --section S: the open, unassigned tasks of S go to its contractors, never to one \
@@ -204,6 +208,7 @@ extension Kakari {
         /// `kakari tasks complete TASK [FIELD=VALUE...]`.
         struct Complete: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "complete",
                 abstract: "Fill in a task's form; the values become the event that advances the case.",
                 discussion: "Example: kakari tasks complete 42 slot=平日夜間 result=不在"
             )
@@ -227,6 +232,7 @@ extension Kakari {
         /// `kakari tasks update TASK [--section S] [--due DATE]`: a lead's correction.
         struct Update: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "update",
                 abstract: "Change a task's section or due date; the change goes into the case history.",
                 discussion: "Example: kakari tasks update 42 --section kokuho_shakujii --due 2009-07-10"
             )

@@ -8,6 +8,7 @@ extension Kakari.Tasks {
     /// `kakari tasks export --ledger | --sheets`: the survey's two paper documents.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Print the ledger (who, where, sheet number) or the survey sheets (sheet number only) of open tasks.",
             discussion: """
             The ledger (台帳) lists, for each open task with a survey sheet that you may see, its sheet \

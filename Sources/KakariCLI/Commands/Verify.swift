@@ -5,6 +5,7 @@ extension Kakari {
     /// `kakari verify`: replays every case.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Replay every case's history and check it reproduces the stored state, and check the audit chain; exit 1 on any mismatch.",
             discussion: "Example: kakari verify"
         )

@@ -19,14 +19,20 @@ public struct Benchmark: Sendable {
     public var reopen: @Sendable () async throws -> any CaseStore
     /// Where the generated CSV goes.
     public var scratchFolder: String
+    /// Runs `kakari daemon --once` on the same store in a process of its own and returns its
+    /// wall time and peak resident memory (MB). When set, the daemon's figures come from that
+    /// process, as a ward runs it; when `nil`, the queue is worked in this process.
+    public var daemonProcess: (@Sendable () async throws -> (seconds: Double, peakMegabytes: Double))?
 
     static let workflow = "household-visit"
     static let lead = "yamada"
     static let section = "survey_contractor"
 
     public init(engine: Engine, cases: Int, workflows: String, scratchFolder: String,
-                reopen: @escaping @Sendable () async throws -> any CaseStore) {
+                reopen: @escaping @Sendable () async throws -> any CaseStore,
+                daemonProcess: (@Sendable () async throws -> (seconds: Double, peakMegabytes: Double))? = nil) {
         self.engine = engine
+        self.daemonProcess = daemonProcess
         self.cases = cases
         self.workflows = workflows
         self.scratchFolder = scratchFolder
@@ -88,13 +94,27 @@ public struct Benchmark: Sendable {
         }
         try await engine.store.enqueue(rest)
         var applied = 0
-        let groupSeconds = try await time { applied = try await engine.runDue(now: now).eventsApplied }
+        var groupSeconds: Double
+        var daemonMemory: Double?
+        if let daemonProcess {
+            (groupSeconds, daemonMemory) = try await daemonProcess()
+            guard try await engine.store.pendingEvents(limit: 1).isEmpty else {
+                throw EngineError(.refused, "the benchmark's daemon left queued events unapplied")
+            }
+            applied = rest.count - (try await engine.store.events(status: .rejected).count)
+        } else {
+            groupSeconds = try await time { applied = try await engine.runDue(now: now).eventsApplied }
+        }
         let groups = max(1, rest.count / Engine.groupSize)
         let bareGroup = try await baseline?.bareCommits(transactions: groups, perTransaction: Engine.groupSize, rows: max(n, 1))
         figures.append(BenchFigure(name: "daemon, queued events (group commit \(Engine.groupSize))", cases: n,
                                    value: Double(applied) / groupSeconds, unit: "events/s",
                                    baselineName: "bare update + history insert, \(Engine.groupSize) per transaction",
                                    baseline: bareGroup.map { Double(groups * Engine.groupSize) / $0 }))
+        if let daemonMemory {
+            figures.append(BenchFigure(name: "daemon's peak resident memory (kakari daemon --once)", cases: n, value: daemonMemory,
+                                       unit: "MB", higherIsBetter: false))
+        }
 
         // A section's worklist with every household's visit task open.
         progress("worklist")
@@ -119,7 +139,7 @@ public struct Benchmark: Sendable {
                                    value: Double(fired) / timerSeconds, unit: "timers/s",
                                    baselineName: "bare update + history insert, \(Engine.groupSize) per transaction",
                                    baseline: bareGroup.map { Double(groups * Engine.groupSize) / $0 }))
-        figures.append(BenchFigure(name: "peak resident memory of the process", cases: n, value: Self.peakResidentMegabytes(),
+        figures.append(BenchFigure(name: "peak resident memory of the bench process (the import's)", cases: n, value: ProcessMemory.peakMegabytes(),
                                    unit: "MB", higherIsBetter: false))
         return figures
     }
@@ -134,12 +154,5 @@ public struct Benchmark: Sendable {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]
-    }
-
-    /// The process's peak resident set, from `getrusage` (kilobytes on Linux).
-    static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }

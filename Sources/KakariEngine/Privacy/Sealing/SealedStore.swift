@@ -193,9 +193,8 @@ public final class SealedStore: CaseStore {
         let id = write.snapshot.id
         if let known = earlier[id] { return known }
         if write.expectedSequence == nil, let start = write.history.first(where: { $0.event == "start" }) {
-            // Only an import's start names a dataset: most starts are not decoded at all.
-            if start.detail.contains("\"dataset\":"), let detail = try? StoreJSON.decode(HistoryDetail.self, start.detail),
-               let dataset = detail.dataset { return dataset }
+            // Only an import's start names a dataset, in its detail (read in place, not decoded).
+            if let dataset = JSONReader.string("dataset", inObject: start.detail) { return dataset }
             if case .start(_, let parent?)? = start.payload { return try await dataset(ofCase: parent, earlier: earlier) }
             return nil
         }
