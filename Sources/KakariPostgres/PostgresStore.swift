@@ -39,16 +39,22 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
 
     // MARK: Running queries
 
-    /// All rows of `query`, run on a pooled connection.
+    /// All rows of `query`, run on a pooled connection, given up after `location.timeout`.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await rows(query, timeout: location.timeout)
+    }
+
+    /// All rows of `query`, given up after `timeout` seconds (`nil`: never, for maintenance
+    /// such as `VACUUM FULL`, which takes as long as the table is large).
+    func rows(_ query: PostgresQuery, timeout: Double?) async throws -> [PostgresRow] {
         do {
             return try await client.withConnection { connection in
-                let watchdog = Watchdog(connection, seconds: location.timeout)
+                let watchdog = Watchdog(connection, seconds: timeout)
                 defer { watchdog.standDown() }
                 do {
                     return try await connection.query(query, logger: logger).collect()
                 } catch where watchdog.expired {
-                    throw unanswered()
+                    throw unanswered(after: timeout)
                 }
             }
         } catch {
@@ -74,7 +80,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                         throw error
                     }
                 } catch where watchdog.expired {
-                    throw unanswered()
+                    throw unanswered(after: location.timeout)
                 }
             }
         } catch {
@@ -82,9 +88,9 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
         }
     }
 
-    /// What a command says when the server did not answer within `location.timeout`.
-    func unanswered() -> StoreError {
-        StoreError(.unavailable, "PostgreSQL at \(location.host):\(location.port) did not answer within \(Int(location.timeout ?? 0)) s; try again")
+    /// What a command says when the server did not answer within `seconds`.
+    func unanswered(after seconds: Double?) -> StoreError {
+        StoreError(.unavailable, "PostgreSQL at \(location.host):\(location.port) did not answer within \(Int(seconds ?? 0)) s; try again")
     }
 
     /// A `StoreError` for people: never SQL, and the kind a program can act on.
