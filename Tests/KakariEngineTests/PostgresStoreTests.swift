@@ -75,10 +75,22 @@ struct PostgresStoreTests {
         guard case .postgres(let url) = t.location else { Issue.record("not a PostgreSQL store"); return }
         let option = url.contains("?") ? "&timeout=" : "?timeout="
         let impatient = PostgresStore(location: try PostgresLocation(url + option + "1"), maximumConnections: 1)
-        // Another session holds the cases table for 4 s: a read of it gets no answer meanwhile.
+        #expect(try await impatient.cases(CaseFilter()).map(\.snapshot.id) == ["H1"], "connected before the wait")
+        // Another session holds the cases table for 8 s: a read of it gets no answer meanwhile.
         let holder = PostgresStore(location: try PostgresLocation(url), maximumConnections: 1)
-        let held = Task { try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE cases IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(4); END $$") }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        let held = Task { try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE cases IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(8); END $$") }
+        // Waits (on a third connection) until the holder has the lock, however slow the machine.
+        let lockHeld = """
+            DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'cases'::regclass
+                AND mode = 'AccessExclusiveLock' AND granted) THEN RAISE EXCEPTION 'not yet'; END IF; END $$
+            """
+        let observer = try #require(t.raw as? PostgresStore)
+        var waited = 0
+        while (try? await observer.execute(unsafeSQL: lockHeld)) == nil {
+            waited += 1
+            try #require(waited < 600, "the holder never took the lock")
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
         let port = try PostgresLocation(url).port
         await #expect(throws: StoreError(.unavailable, "PostgreSQL at 127.0.0.1:\(port) did not answer within 1 s; try again")) {
             _ = try await impatient.cases(CaseFilter())
