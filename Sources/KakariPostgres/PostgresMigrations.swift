@@ -162,7 +162,7 @@ enum PostgresMigrations {
     static func migrate(_ store: PostgresStore) async throws {
         let latest = all.map(\.version).max() ?? 0
         if try await applied(store) >= latest { return }
-        try await store.transaction { c in
+        try await store.transaction { c, watchdog in
             try await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.migrate'))", logger: store.logger)
             try await c.query("""
                 CREATE TABLE IF NOT EXISTS kakari_migrations (
@@ -173,6 +173,7 @@ enum PostgresMigrations {
             for migration in all where migration.version > done {
                 // One statement at a time: the extended protocol takes no lists of statements.
                 for statement in migration.sql.components(separatedBy: ";\n") where !statement.allSatisfy(\.isWhitespace) {
+                    watchdog.feed()
                     try await c.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
                 }
                 try await c.query("INSERT INTO kakari_migrations(version, name) VALUES (\(migration.version), \(migration.name))",

@@ -11,6 +11,31 @@ extension PostgresStore {
         try await transaction { c in try await self.apply(batch, c) }
     }
 
+    /// One transaction on one connection across the batches; the store's timeout applies to
+    /// each batch (building it and writing it), not to the whole.
+    public func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        do {
+            try await transaction { c, watchdog in
+                while true {
+                    let batch: CommitBatch?
+                    do { batch = try await next() } catch { throw Unbuilt(error: error) }
+                    guard let batch else { break }
+                    guard !batch.isEmpty else { continue }
+                    watchdog.feed()
+                    try await self.apply(batch, c)
+                }
+            }
+        } catch let unbuilt as Unbuilt {
+            throw unbuilt.error
+        }
+    }
+
+    /// An error of the caller's, thrown while it built a batch: passed back as it is, not
+    /// taken for the server's.
+    struct Unbuilt: Error {
+        let error: Error
+    }
+
     /// A group of many cases is written in a few statements (arrays unnested on the server),
     /// not one round trip per row.
     func apply(_ batch: CommitBatch, _ c: PostgresConnection) async throws {

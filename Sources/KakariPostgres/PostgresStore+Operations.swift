@@ -20,8 +20,12 @@ extension PostgresStore {
     /// row exists.
     public func prune(finishedBefore: Date, at: Date, by: String) async throws -> PruneResult {
         let before = finishedBefore.timeIntervalSince1970
-        return try await transaction { c in
-            func query(_ sql: PostgresQuery) async throws -> [PostgresRow] { try await c.query(sql, logger: logger).collect() }
+        // The store's timeout applies to each statement, not to the whole prune.
+        return try await transaction { c, watchdog in
+            func query(_ sql: PostgresQuery) async throws -> [PostgresRow] {
+                watchdog.feed()
+                return try await c.query(sql, logger: logger).collect()
+            }
             try await c.query("CREATE TEMP TABLE prune_victims (id TEXT PRIMARY KEY) ON COMMIT DROP", logger: logger)
             // The victims' rows are locked, so a decision committing meanwhile waits or is refused.
             try await c.query("""
@@ -67,6 +71,7 @@ extension PostgresStore {
                 "DELETE FROM case_claims WHERE case_id IN (SELECT id FROM prune_victims)",
                 "DELETE FROM cases WHERE id IN (SELECT id FROM prune_victims)",
             ] {
+                watchdog.feed()
                 try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             return PruneResult(cases: cases, historyEntries: history, tasks: tasks, blockers: [])

@@ -65,6 +65,12 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled
     /// back when it throws.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction { connection, _ in try await body(connection) }
+    }
+
+    /// `transaction(_:)`, with the watchdog given to `body` so that a long transaction made of
+    /// several pieces of work can start its wait again after each (`Watchdog.feed`).
+    func transaction<T: Sendable>(_ body: (PostgresConnection, Watchdog) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
                 let watchdog = Watchdog(connection, seconds: location.timeout)
@@ -72,7 +78,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                 do {
                     try await connection.query("BEGIN", logger: logger)
                     do {
-                        let value = try await body(connection)
+                        let value = try await body(connection, watchdog)
                         try await connection.query("COMMIT", logger: logger)
                         return value
                     } catch {
@@ -83,6 +89,8 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                     throw unanswered(after: location.timeout)
                 }
             }
+        } catch let unbuilt as Unbuilt {
+            throw unbuilt
         } catch {
             throw mapped(error)
         }
@@ -289,13 +297,27 @@ final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
     private var fired = false
     private var timer: Task<Void, Never>?
+    private let connection: PostgresConnection
+    private let seconds: Double?
 
     init(_ connection: PostgresConnection, seconds: Double?) {
+        self.connection = connection
+        self.seconds = seconds
+        feed()
+    }
+
+    /// Starts the wait again: the server answered, and the next piece of work has its own
+    /// `seconds` (a transaction written in several batches, `commit(chunks:)`).
+    func feed() {
         guard let seconds else { return }
-        timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
-            self?.lock.withLock { self?.fired = true }
-            try? await connection.close()
+        let connection = self.connection
+        lock.withLock {
+            timer?.cancel()
+            timer = Task { [weak self] in
+                guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
+                self?.lock.withLock { self?.fired = true }
+                try? await connection.close()
+            }
         }
     }
 
@@ -303,5 +325,5 @@ final class Watchdog: @unchecked Sendable {
     var expired: Bool { lock.withLock { fired } }
 
     /// Stops watching: the work ended in time.
-    func standDown() { timer?.cancel() }
+    func standDown() { lock.withLock { timer?.cancel() } }
 }

@@ -10,12 +10,44 @@ extension SQLiteStore {
         guard !batch.isEmpty else { return }
         do {
             try await write { db in try Self.apply(batch, db) }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            throw StoreError(.conflict, "the store is busy; try again")
-        } catch let error as DatabaseError {
-            throw StoreError(.unavailable, "the store refused the change: \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    /// One IMMEDIATE transaction held open across the batches: each batch is applied on the
+    /// writer connection as it comes, and the transaction is committed after the last. While
+    /// `next` builds a batch the writer is free, so `write` from this process would meet the
+    /// open transaction; it refuses rather than join it (see `write`).
+    public func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        } catch {
+            throw Self.refusal(error)
+        }
+        do {
+            while let batch = try await next() {
+                guard !batch.isEmpty else { continue }
+                try await pool.writeWithoutTransaction { db in try Self.apply(batch, db) }
+            }
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+        } catch {
+            try? await pool.writeWithoutTransaction { db in
+                if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+            }
+            throw Self.refusal(error)
+        }
+    }
+
+    /// What a failed write says: a store refusal as it is, SQLite's own errors as sentences.
+    static func refusal(_ error: Error) -> Error {
+        switch error {
+        case let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED:
+            return StoreError(.conflict, "the store is busy; try again")
+        case let error as DatabaseError:
+            return StoreError(.unavailable, "the store refused the change: \(error.message ?? "\(error.resultCode)")")
+        default:
+            return error
         }
     }
 

@@ -18,6 +18,8 @@ public final class SQLiteStore: CaseStore {
         var config = Configuration()
         config.busyMode = .timeout(60)
         config.label = "kakari"
+        // `commit(chunks:)` keeps one transaction open across several accesses to the writer.
+        config.allowsUnsafeTransactions = true
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -63,6 +65,9 @@ public final class SQLiteStore: CaseStore {
     /// processes never deadlock upgrading a read lock).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await pool.writeWithoutTransaction { db in
+            // Only `commit(chunks:)` leaves a transaction open between accesses; a write of
+            // this process meanwhile is refused rather than made part of it.
+            if db.isInsideTransaction { throw StoreError(.conflict, "the store is busy with a large import in this process; try again") }
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)

@@ -49,6 +49,11 @@ public protocol CaseStore: Sendable {
     /// Which of `keys` have been used, in one read.
     func usedKeys(_ keys: [String]) async throws -> Set<String>
     func commit(_ batch: CommitBatch) async throws
+    /// Writes the batches `next` gives, one after another until it gives nil, as one
+    /// transaction: all of them or none (a refusal, or an error `next` throws, rolls every
+    /// earlier batch back). For an import too large to hold in memory at once; only one batch
+    /// is in memory at a time. Reads made while it runs do not see its batches.
+    func commit(chunks next: () async throws -> CommitBatch?) async throws
 
     // MARK: Operations (changing workflows while cases run)
     /// How many unfinished cases of `workflow`@`version` are in each state.

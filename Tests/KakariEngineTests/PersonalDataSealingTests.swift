@@ -20,11 +20,13 @@ struct PersonalDataSealingTests {
     static let purpose = "封緘試験の実態調査"
 
     func importSealed(_ s: TemporaryStore, dataset: String = "survey-test", purpose: String? = Self.purpose,
-                      until: Day? = Day(year: 2026, month: 3, day: 31), prefix: String = "") async throws -> Int {
+                      until: Day? = Day(year: 2026, month: 3, day: 31), prefix: String = "", extra: [String] = [],
+                      chunk: Int = Engine.importChunk) async throws -> Int {
         let lines = Self.households.map { "\(prefix)\($0.0),\($0.1),\($0.2),\($0.3),\($0.4),1980,男,\($0.1),false,false" }
         let file = s.folder + "/sealed-\(UUID().uuidString).csv"
-        try ([TemporaryStore.header] + lines).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        return try await s.engine.importCases(workflow: "household-visit", file: file, dataset: dataset, purpose: purpose, until: until, by: "yamada")
+        try ([TemporaryStore.header] + lines + extra).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return try await s.engine.importCases(workflow: "household-visit", file: file, dataset: dataset, purpose: purpose, until: until,
+                                              by: "yamada", chunk: chunk)
     }
 
     /// A household taken to the payment counselling task, whose title quotes the name.
@@ -91,6 +93,28 @@ struct PersonalDataSealingTests {
             #expect(found == [HouseholdMatch(name: "封緘　一郎", address: "練馬区封緘町1丁目1番1号")])
             #expect(try await s.engine.findHousehold(name: "封緘　三郎", address: nil, by: "mori").isEmpty)
             #expect(try await s.engine.findHousehold(name: "秘匿三郎", address: nil, by: "mori").map(\.name) == ["秘匿　三郎"])
+        }
+    }
+
+    @Test("an import written in several chunks seals every case; a bad last row leaves nothing, not even the new dataset or its key")
+    func chunkedImport() async throws {
+        try await withStore { s in
+            let before = try await s.digest()
+            await #expect(throws: ImportError.self) {
+                try await importSealed(s, extra: ["S4,秘匿　四郎,ヒトク　シロウ,練馬区秘匿台4丁目,練馬,千九百八十年,男,秘匿　四郎,false,false"], chunk: 1)
+            }
+            #expect(try await s.digest() == before)
+            #expect(try await s.engine.datasets().isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: s.folder + "/keys/survey-test.key"))
+            #expect(try await importSealed(s, chunk: 2) == 3)
+            #expect(try await s.engine.datasets().map(\.name) == ["survey-test"])
+            for id in ["S1", "S2", "S3"] {
+                let raw = try #require(try await s.raw.caseRecord(id))
+                guard case .string(let stored)? = raw.snapshot.data["name"] else { Issue.record("no name stored for \(id)"); continue }
+                #expect(stored.hasPrefix("kakari:sealed:1:survey-test:"), "\(id) is sealed")
+                #expect(try await s.engine.readCase(id, by: "yamada").record.snapshot.data["name"] == .string(Self.households.first { $0.0 == id }!.1))
+            }
+            #expect(try await s.engine.verify().mismatches.isEmpty)
         }
     }
 

@@ -94,6 +94,57 @@ struct StoreConformanceTests {
         }
     }
 
+    /// Gives the batches one after another, then nil; `failing` throws in place of that batch.
+    final class Chunks {
+        var batches: [CommitBatch]
+        let failing: Int?
+        var given = 0
+        struct Broken: Error {}
+
+        init(_ batches: [CommitBatch], failing: Int? = nil) {
+            self.batches = batches
+            self.failing = failing
+        }
+
+        func next() throws -> CommitBatch? {
+            defer { given += 1 }
+            if given == failing { throw Broken() }
+            return given < batches.count ? batches[given] : nil
+        }
+    }
+
+    @Test("batches committed in chunks are one transaction: all written at the end, in order")
+    func chunks() async throws {
+        try await Self.withEmptyStore { store in
+            let chunks = Chunks([Self.start("H1"), Self.start("H2"), Self.move("H1", from: 1, to: "awaiting_visit"), CommitBatch()])
+            try await store.commit(chunks: { try chunks.next() })
+            #expect(chunks.given == 5, "asked until nil")
+            #expect(try await store.caseIDs().sorted() == ["H1", "H2"])
+            #expect(try await store.caseRecord("H1")?.snapshot.state == "awaiting_visit", "a later chunk sees an earlier one's case")
+            #expect(try await store.history("H1").count == 2)
+            #expect(try await store.tasks(TaskFilter(caseID: "H2")).count == 1)
+            #expect(try await store.timers(of: "H2").count == 1)
+            try await store.commit(Self.start("H3"))
+            #expect(try await store.caseCount() == 3, "the store takes ordinary commits again")
+        }
+    }
+
+    @Test("a refusal in a later chunk, or an error while the next chunk is built, leaves nothing of the earlier chunks")
+    func chunksAllOrNothing() async throws {
+        try await Self.withEmptyStore { store in
+            try await store.commit(Self.start("H0"))
+            let duplicate = Chunks([Self.start("H1"), Self.start("H2"), Self.start("H0")])
+            #expect(await Self.code { try await store.commit(chunks: { try duplicate.next() }) } == .duplicateCase)
+            let broken = Chunks([Self.start("H1"), Self.start("H2"), Self.start("H3")], failing: 2)
+            await #expect(throws: Chunks.Broken.self) { try await store.commit(chunks: { try broken.next() }) }
+            #expect(try await store.caseIDs() == ["H0"])
+            #expect(try await store.history("H1").isEmpty)
+            #expect(try await store.tasks(TaskFilter()).count == 1)
+            try await store.commit(Self.start("H1"))
+            #expect(try await store.caseIDs().sorted() == ["H0", "H1"], "nothing of the failed attempts is left in the way")
+        }
+    }
+
     @Test("an idempotency key is recorded once; a batch reusing it is refused whole")
     func idempotencyKeys() async throws {
         try await Self.withEmptyStore { store in

@@ -3,13 +3,21 @@ import KakariCore
 import KakariStore
 
 extension Engine {
+    /// How many cases `importCases` builds before writing them: large enough for few round
+    /// trips, small enough that memory does not grow with the file.
+    public static let importChunk = 4096
+
     /// Starts one case per row of a CSV file, all or nothing. Headers name fields (by name or
     /// label); the `id` column, or the workflow's id field, gives each case its id.
     ///
     /// With a `dataset`, the cases' personal fields are sealed with the dataset's key (the
     /// store must be a `SealedStore`); a new dataset needs its `purpose` and `until` day.
+    ///
+    /// The cases are written `chunk` at a time within one transaction
+    /// (`CaseStore.commit(chunks:)`), so a million rows never sit in memory as one batch; a
+    /// bad row anywhere still leaves nothing written.
     public func importCases(workflow: String, file: String, dataset: String?, purpose: String? = nil, until: Day? = nil,
-                            by user: String) async throws -> Int {
+                            by user: String, chunk: Int = Engine.importChunk) async throws -> Int {
         try await requireSupervisor(user, to: "import cases")
         guard let data = FileManager.default.contents(atPath: file) else { throw EngineError(.refused, "cannot read \(file)") }
         let table: CSVTable
@@ -47,60 +55,80 @@ extension Engine {
         if table.rows.isEmpty { throw ImportError(file: file, problems: [.init(row: 2, column: 1, message: "the file has a header but no rows")]) }
 
         let existing = Set(try await store.caseIDs())
-        var seen: [String: Int] = [:]
         let now = try await self.now()
-        var builder = BatchBuilder(engine: self, by: user, at: now)
-        builder.dataset = dataset
-        for row in table.rows {
-            guard row.cells.count == table.header.count else {
-                problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
-                                      message: "the row has \(row.cells.count) cells; the header has \(table.header.count)"))
-                continue
-            }
-            let id = row.cells[idColumn].trimmingWhitespace()
-            if id.isEmpty { problems.append(.init(row: row.line, column: idColumn + 1, message: "the case id is empty")); continue }
-            if let first = seen[id] {
-                problems.append(.init(row: row.line, column: idColumn + 1, message: "duplicate id \(id) (also on row \(first))"))
-                continue
-            }
-            seen[id] = row.line
-            if existing.contains(id) {
-                problems.append(.init(row: row.line, column: idColumn + 1, message: "case \(id) already exists"))
-                continue
-            }
-            var values: [String: Value] = [:]
-            var bad = false
-            for (i, field) in columns.sorted(by: { $0.key < $1.key }) {
-                switch field.type.parse(row.cells[i]) {
-                case .success(.null) where field.required && field.defaultValue == .null:
-                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name) (\(field.label)) is required but empty"))
-                    bad = true
-                case .success(let v): values[field.name] = v
-                case .failure(let e):
-                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name): \(e.message)"))
-                    bad = true
-                }
-            }
-            guard !bad, problems.count < 1000 else { continue }
-            do {
-                if problems.isEmpty {
-                    let decision = try decider.start(id: id, version: version.version, data: values, now: now)
-                    try await builder.add(decision, expected: nil)
-                } else {
-                    // The file is refused already: only look for more problems, without
-                    // building the decisions that will never be committed.
-                    _ = try decider.check(values, against: definition.fields, what: "the case", fillDefaults: true)
-                }
-            } catch let error as DecisionError {
-                problems.append(.init(row: row.line, column: 1, message: error.message))
-            }
-        }
-        guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
-        if let dataset { builder.batch.settings = try await prepareDataset(dataset, purpose: purpose, until: until, by: user, at: now) }
+        // A new dataset's record goes into the first batch; its key is made now and destroyed
+        // again if the import fails.
+        var settings: [String: String] = [:]
+        if let dataset { settings = try await prepareDataset(dataset, purpose: purpose, until: until, by: user, at: now) }
+        let columnsInOrder = columns.sorted { $0.key < $1.key }
+        var seen: [String: Int] = [:]
+        var next = table.rows.startIndex
+        var finished = false
         do {
-            try await commit(builder.batch)
-        } catch let error as StoreError where error.code == .duplicateCase {
-            throw EngineError(.refused, "\(file): \(error.message) (created meanwhile); nothing was imported")
+            try await commit(chunks: {
+                guard !finished else { return nil }
+                var builder = BatchBuilder(engine: self, by: user, at: now)
+                builder.dataset = dataset
+                if next == table.rows.startIndex { builder.batch.settings = settings }
+                while next < table.rows.endIndex, !problems.isEmpty || builder.batch.cases.count < chunk {
+                    let row = table.rows[next]
+                    next += 1
+                    guard row.cells.count == table.header.count else {
+                        problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
+                                              message: "the row has \(row.cells.count) cells; the header has \(table.header.count)"))
+                        continue
+                    }
+                    let id = row.cells[idColumn].trimmingWhitespace()
+                    if id.isEmpty { problems.append(.init(row: row.line, column: idColumn + 1, message: "the case id is empty")); continue }
+                    if let first = seen[id] {
+                        problems.append(.init(row: row.line, column: idColumn + 1, message: "duplicate id \(id) (also on row \(first))"))
+                        continue
+                    }
+                    seen[id] = row.line
+                    if existing.contains(id) {
+                        problems.append(.init(row: row.line, column: idColumn + 1, message: "case \(id) already exists"))
+                        continue
+                    }
+                    var values: [String: Value] = [:]
+                    var bad = false
+                    for (i, field) in columnsInOrder {
+                        switch field.type.parse(row.cells[i]) {
+                        case .success(.null) where field.required && field.defaultValue == .null:
+                            problems.append(.init(row: row.line, column: i + 1, message: "\(field.name) (\(field.label)) is required but empty"))
+                            bad = true
+                        case .success(let v): values[field.name] = v
+                        case .failure(let e):
+                            problems.append(.init(row: row.line, column: i + 1, message: "\(field.name): \(e.message)"))
+                            bad = true
+                        }
+                    }
+                    guard !bad, problems.count < 1000 else { continue }
+                    do {
+                        if problems.isEmpty {
+                            let decision = try decider.start(id: id, version: version.version, data: values, now: now)
+                            try await builder.add(decision, expected: nil)
+                        } else {
+                            // The file is refused already: only look for more problems, without
+                            // building the decisions that will never be committed.
+                            _ = try decider.check(values, against: definition.fields, what: "the case", fillDefaults: true)
+                        }
+                    } catch let error as DecisionError {
+                        problems.append(.init(row: row.line, column: 1, message: error.message))
+                    }
+                }
+                if next == table.rows.endIndex {
+                    finished = true
+                    // Every row was read: a refusal now rolls back the batches written so far.
+                    guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
+                }
+                return builder.batch
+            })
+        } catch {
+            if let dataset, !settings.isEmpty { _ = try? sealedStore?.destroyKey(dataset) }
+            if let error = error as? StoreError, error.code == .duplicateCase {
+                throw EngineError(.refused, "\(file): \(error.message) (created meanwhile); nothing was imported")
+            }
+            throw error
         }
         return table.rows.count
     }

@@ -12,6 +12,21 @@ extension Engine {
     /// Commits `batch` with an audit entry for each case it writes and each task it changes,
     /// appended to the chain in the same transaction.
     func commit(_ batch: CommitBatch) async throws {
+        try await store.commit(audited(batch))
+    }
+
+    /// Commits the batches `next` gives as one transaction (`CaseStore.commit(chunks:)`), each
+    /// with its audit entries.
+    func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        try await store.commit(chunks: {
+            guard let batch = try await next() else { return nil }
+            return audited(batch)
+        })
+    }
+
+    /// `batch` with an audit entry for each case it writes, each queued event it refuses and
+    /// each task it changes.
+    func audited(_ batch: CommitBatch) -> CommitBatch {
         var batch = batch
         let at = Self.auditTime()
         for write in batch.cases {
@@ -35,7 +50,7 @@ extension Engine {
             batch.audit.append(AuditEntry(at: at, user: change.history.by, command: command, action: .write,
                                           caseID: change.history.caseID, detail: "\(change.history.event) task \(change.taskID)"))
         }
-        try await store.commit(batch)
+        return batch
     }
 
     /// A refusal "not permitted" (exit 3), recorded in the audit log first: the entry is the

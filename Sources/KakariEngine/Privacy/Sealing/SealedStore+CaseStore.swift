@@ -106,15 +106,34 @@ extension SealedStore {
     public func usedKeys(_ keys: [String]) async throws -> Set<String> { try await base.usedKeys(keys) }
 
     public func commit(_ batch: CommitBatch) async throws {
-        var batch = batch
         var datasets: [String: String?] = [:]
+        let sealed = try await seal(batch, datasets: &datasets)
+        try await base.commit(sealed)
+        for (id, dataset) in datasets { remember(id, dataset: dataset) }
+    }
+
+    /// Seals each batch as it comes. The datasets of the cases of earlier batches are kept
+    /// (a child in a later batch takes its parent's), since the base store's reads do not see
+    /// them until the end.
+    public func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        var datasets: [String: String?] = [:]
+        try await base.commit(chunks: {
+            guard let batch = try await next() else { return nil }
+            return try await self.seal(batch, datasets: &datasets)
+        })
+        for (id, dataset) in datasets { remember(id, dataset: dataset) }
+    }
+
+    /// `batch` with the personal fields of each case sealed under its dataset's key;
+    /// `datasets` gains each case's dataset (nil: none).
+    func seal(_ batch: CommitBatch, datasets: inout [String: String?]) async throws -> CommitBatch {
+        var batch = batch
         for i in batch.cases.indices {
             let dataset = try await dataset(of: batch.cases[i], earlier: datasets)
             datasets[batch.cases[i].snapshot.id] = .some(dataset)
             if let dataset { batch.cases[i] = try await seal(batch.cases[i], dataset: dataset) }
         }
-        try await base.commit(batch)
-        for (id, dataset) in datasets { remember(id, dataset: dataset) }
+        return batch
     }
 
     public func runningCaseCounts(workflow: String, version: Int) async throws -> [String: Int] {
