@@ -12,16 +12,20 @@ extension PostgresStore {
     }
 
     /// One transaction on one connection across the batches; the store's timeout applies to
-    /// each batch (building it and writing it), not to the whole.
+    /// writing each batch, not to the whole, and not to the caller's time building the next.
     public func commit(chunks next: () async throws -> CommitBatch?) async throws {
         do {
             try await transaction { c, watchdog in
                 while true {
+                    // The watchdog must not close the connection between statements: a query
+                    // sent on a connection already closed is never answered (postgres-nio).
+                    watchdog.standDown()
                     let batch: CommitBatch?
                     do { batch = try await next() } catch { throw Unbuilt(error: error) }
+                    watchdog.feed()
+                    if watchdog.expired { throw CancellationError() }
                     guard let batch else { break }
                     guard !batch.isEmpty else { continue }
-                    watchdog.feed()
                     try await self.apply(batch, c)
                 }
             }

@@ -307,11 +307,13 @@ final class Watchdog: @unchecked Sendable {
     }
 
     /// Starts the wait again: the server answered, and the next piece of work has its own
-    /// `seconds` (a transaction written in several batches, `commit(chunks:)`).
+    /// `seconds` (a transaction written in several batches, `commit(chunks:)`). Once the
+    /// watchdog has fired it stays fired.
     func feed() {
         guard let seconds else { return }
         let connection = self.connection
         lock.withLock {
+            guard !fired else { return }
             timer?.cancel()
             timer = Task { [weak self] in
                 guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
@@ -324,6 +326,12 @@ final class Watchdog: @unchecked Sendable {
     /// Whether the connection was closed because the server took too long.
     var expired: Bool { lock.withLock { fired } }
 
-    /// Stops watching: the work ended in time.
-    func standDown() { lock.withLock { timer?.cancel() } }
+    /// Stops watching (until the next `feed`): the work ended in time, or what follows is
+    /// the caller's own work, not the server's.
+    func standDown() {
+        lock.withLock {
+            timer?.cancel()
+            timer = nil
+        }
+    }
 }

@@ -101,4 +101,23 @@ struct PostgresStoreTests {
             try PostgresLocation(url + option + "soon")
         }
     }
+
+    @Test("the timeout applies to each batch of a commit in chunks, so an import longer than the timeout as a whole is not cut off")
+    func timeoutPerChunk() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        guard case .postgres(let url) = t.location else { Issue.record("not a PostgreSQL store"); return }
+        let patient = PostgresStore(location: try PostgresLocation(url + (url.contains("?") ? "&timeout=" : "?timeout=") + "2"), maximumConnections: 2)
+        var given = 0
+        let started = Date()
+        try await patient.commit(chunks: {
+            guard given < 6 else { return nil }
+            given += 1
+            // Building each batch takes half a second: three seconds in all.
+            try await Task.sleep(nanoseconds: 500_000_000)
+            return StoreConformanceTests.start("H\(given)")
+        })
+        #expect(Date().timeIntervalSince(started) > 2, "the whole took longer than the timeout")
+        #expect(try await patient.caseIDs().sorted() == ["H1", "H2", "H3", "H4", "H5", "H6"])
+    }
 }
