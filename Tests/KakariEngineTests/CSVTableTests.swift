@@ -42,6 +42,23 @@ struct CSVTableTests {
         #expect(bom.rows.map(\.cells) == plain.rows.map(\.cells) && sjis.rows.map(\.cells) == plain.rows.map(\.cells))
     }
 
+    @Test("a BOM followed by bytes that are not UTF-8 is refused as broken UTF-8, not read as Shift_JIS")
+    func brokenAfterBOM() {
+        #expect {
+            _ = try CSVTable(data: Data([0xEF, 0xBB, 0xBF]) + "id\n石神井".data(using: .shiftJIS)!)
+        } throws: { error in
+            (error as? CSVTable.ReadError)?.message == "the file starts as UTF-8 but is not valid UTF-8"
+        }
+    }
+
+    @Test("blank lines between rows are skipped, trailing empty rows dropped, and a file of blank lines has no header")
+    func blankLines() throws {
+        let t = try table("id,name\n\nA,松本\n\n\nB,井上\n,\n\n")
+        #expect(t.rows.map(\.cells) == [["A", "松本"], ["B", "井上"]])
+        #expect(t.rows.map(\.line) == [3, 6])
+        #expect(throws: CSVTable.ReadError.self) { try table("\n\n,,\n") }
+    }
+
     @Test("a file with a NUL byte is refused as binary")
     func binary() {
         #expect {
