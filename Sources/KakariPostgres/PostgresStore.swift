@@ -52,6 +52,8 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                 let watchdog = Watchdog(connection, seconds: timeout)
                 defer { watchdog.standDown() }
                 do {
+                    // A query sent on a connection the watchdog already closed is never answered.
+                    if watchdog.expired { throw CancellationError() }
                     return try await connection.query(query, logger: logger).collect()
                 } catch where watchdog.expired {
                     throw unanswered(after: timeout)
@@ -76,6 +78,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                 let watchdog = Watchdog(connection, seconds: location.timeout)
                 defer { watchdog.standDown() }
                 do {
+                    if watchdog.expired { throw CancellationError() }
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let value = try await body(connection, watchdog)
@@ -292,7 +295,11 @@ extension PostgresStore {
 /// command ends with a sentence instead of waiting for ever.
 ///
 /// postgres-nio has no per-query deadline, and a task's cancellation does not reach a query
-/// already sent, so this small watchdog is written here.
+/// already sent, so this small watchdog is written here. Its limit: postgres-nio never
+/// answers a query sent on a connection already closed, so a firing that falls between two
+/// statements of a transaction (the process starved of CPU for the whole timeout) leaves the
+/// next statement waiting; the code checks `expired` where it can (before the first statement
+/// and between the batches of `commit(chunks:)`).
 final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
     private var fired = false

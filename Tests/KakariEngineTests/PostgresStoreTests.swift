@@ -107,17 +107,18 @@ struct PostgresStoreTests {
         let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
         defer { t.remove() }
         guard case .postgres(let url) = t.location else { Issue.record("not a PostgreSQL store"); return }
-        let patient = PostgresStore(location: try PostgresLocation(url + (url.contains("?") ? "&timeout=" : "?timeout=") + "2"), maximumConnections: 2)
+        // Generous figures: on a loaded machine one small batch's statements must stay well
+        // within the timeout, while the whole (three batches, 7.5 s of building each) exceeds it.
+        let patient = PostgresStore(location: try PostgresLocation(url + (url.contains("?") ? "&timeout=" : "?timeout=") + "20"), maximumConnections: 2)
         var given = 0
         let started = Date()
         try await patient.commit(chunks: {
-            guard given < 6 else { return nil }
+            guard given < 3 else { return nil }
             given += 1
-            // Building each batch takes half a second: three seconds in all.
-            try await Task.sleep(nanoseconds: 500_000_000)
+            try await Task.sleep(nanoseconds: 7_500_000_000)
             return StoreConformanceTests.start("H\(given)")
         })
-        #expect(Date().timeIntervalSince(started) > 2, "the whole took longer than the timeout")
-        #expect(try await patient.caseIDs().sorted() == ["H1", "H2", "H3", "H4", "H5", "H6"])
+        #expect(Date().timeIntervalSince(started) > 20, "the whole took longer than the timeout")
+        #expect(try await patient.caseIDs().sorted() == ["H1", "H2", "H3"])
     }
 }
