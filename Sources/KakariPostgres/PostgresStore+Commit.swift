@@ -79,6 +79,15 @@ extension PostgresStore {
         try await appendAudit(batch.audit, c)
     }
 
+    /// The stored texts of `snapshots`, remembered so that the next read need not decode them.
+    static func encodeSnapshots(_ snapshots: [CaseSnapshot]) -> [String] {
+        snapshots.map { snapshot in
+            let text = JSONWriter.encode(snapshot)
+            SnapshotCache.shared.remember(snapshot, text: text)
+            return text
+        }
+    }
+
     /// The cases of a batch: updated only where their sequence is still the one read, new ones
     /// inserted, then their history, tasks and timers.
     func writeCases(_ writes: [CaseWrite], _ c: PostgresConnection) async throws {
@@ -86,11 +95,12 @@ extension PostgresStore {
         let updates = writes.filter { $0.expectedSequence != nil }
         if !updates.isEmpty {
             let s = updates.map(\.snapshot)
+            let texts = Self.encodeSnapshots(s)
             let changed = try await c.query("""
                 UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
                     snapshot = u.snapshot, updated_at = u.at
                 FROM unnest(\(s.map(\.id)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)), \(s.map(\.sequence)),
-                            \(s.map { JSONWriter.encode($0) }), \(updates.map(\.at.timeIntervalSince1970)), \(updates.map { $0.expectedSequence ?? 0 }))
+                            \(texts), \(updates.map(\.at.timeIntervalSince1970)), \(updates.map { $0.expectedSequence ?? 0 }))
                     AS u(id, version, state, finished, sequence, snapshot, at, expected)
                 WHERE c.id = u.id AND c.sequence = u.expected RETURNING c.id
                 """, logger: logger).collect().map { try $0.decode(String.self) }
@@ -101,11 +111,12 @@ extension PostgresStore {
         let inserts = writes.filter { $0.expectedSequence == nil }
         if !inserts.isEmpty {
             let s = inserts.map(\.snapshot)
+            let texts = Self.encodeSnapshots(s)
             let added = try await c.query("""
                 INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
                 SELECT id, workflow, version, state, finished, NULLIF(parent, ''), sequence, snapshot, at, at
                 FROM unnest(\(s.map(\.id)), \(s.map(\.workflow)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)),
-                            \(s.map { $0.parent ?? "" }), \(s.map(\.sequence)), \(s.map { JSONWriter.encode($0) }),
+                            \(s.map { $0.parent ?? "" }), \(s.map(\.sequence)), \(texts),
                             \(inserts.map(\.at.timeIntervalSince1970)))
                     AS u(id, workflow, version, state, finished, parent, sequence, snapshot, at)
                 ON CONFLICT (id) DO NOTHING RETURNING id

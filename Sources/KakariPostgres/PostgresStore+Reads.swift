@@ -8,7 +8,7 @@ extension PostgresStore {
 
     static func caseRecord(_ row: PostgresRow) throws -> CaseRecord {
         let (text, created, updated) = try row.decode((String, Double, Double).self)
-        return CaseRecord(snapshot: try JSONReader.snapshot(text) ?? StoreJSON.decode(CaseSnapshot.self, text),
+        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text),
                           createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
     }
 

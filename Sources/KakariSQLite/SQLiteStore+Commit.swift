@@ -76,6 +76,7 @@ extension SQLiteStore {
     static func apply(_ w: CaseWrite, _ db: Database) throws {
         let s = w.snapshot
         let snapshot = JSONWriter.encode(s)
+        SnapshotCache.shared.remember(s, text: snapshot)
         if let expected = w.expectedSequence {
             try db.cachedStatement(sql: """
                 UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?

@@ -18,8 +18,10 @@ extension SQLiteStore {
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "SELECT \(Self.caseColumns) FROM cases WHERE id IN (\(marks))",
-                                            arguments: StatementArguments(part)) {
+                // A cursor reads each row in place (`fetchAll` copies every row and its column names).
+                let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.caseColumns) FROM cases WHERE id IN (\(marks))",
+                                               arguments: StatementArguments(part))
+                while let row = try rows.next() {
                     let record = try Self.caseRecord(row)
                     out[record.snapshot.id] = record
                 }
@@ -47,7 +49,7 @@ extension SQLiteStore {
 
     static func caseRecord(_ row: Row) throws -> CaseRecord {
         let text: String = row[0]
-        return CaseRecord(snapshot: try JSONReader.snapshot(text) ?? StoreJSON.decode(CaseSnapshot.self, text),
+        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text),
                    createdAt: Date(timeIntervalSince1970: row[1]),
                    updatedAt: Date(timeIntervalSince1970: row[2]))
     }
@@ -62,7 +64,7 @@ extension SQLiteStore {
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY id"
             if let limit = filter.limit { sql += " LIMIT \(limit)" }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.caseRecord)
+            return try Array(Row.fetchCursor(db, sql: sql, arguments: arguments).map(Self.caseRecord))
         }
     }
 
@@ -108,7 +110,7 @@ extension SQLiteStore {
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY priority DESC, due IS NULL, due, id"
             if let limit = filter.limit { sql += " LIMIT \(limit)" }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.task)
+            return try Array(Row.fetchCursor(db, sql: sql, arguments: arguments).map(Self.task))
         }
     }
 

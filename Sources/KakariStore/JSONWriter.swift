@@ -153,7 +153,9 @@ public enum JSONWriter {
     public static func string(_ s: String, _ out: inout String) {
         out += "\""
         // Most texts need no escaping: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte != 0x22 && byte != 0x5C }
+        // Native strings are contiguous UTF-8: scanned as a buffer, not through string indices.
+        if s.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? s.utf8.allSatisfy(plain) {
             out += s
             out += "\""
             return

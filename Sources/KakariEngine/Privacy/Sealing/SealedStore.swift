@@ -103,9 +103,11 @@ public final class SealedStore: CaseStore {
     }
 
     func open(_ value: Value, field: FieldDefinition?) async throws -> Value {
-        guard case .string(let text) = value, let token = SealedValue.token(value) else { return value }
-        if token.erased { return SealedValue.placeholder(for: field) }
+        guard SealedValue.isToken(value), case .string(let text) = value else { return value }
+        // Looked up before the token is taken apart: a case read again costs one lookup a value.
         if let known = plainOf.withLock({ $0[text] }) { return known }
+        guard let token = SealedValue.token(value) else { return value }
+        if token.erased { return SealedValue.placeholder(for: field) }
         guard let keys = try await keys(of: token.dataset) else { return SealedValue.placeholder(for: field) }
         let plain = try SealedValue.open(token, keys: keys)
         plainOf.withLock { cache in
