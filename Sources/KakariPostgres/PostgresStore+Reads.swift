@@ -4,16 +4,16 @@ import KakariStore
 import PostgresNIO
 
 extension PostgresStore {
-    static let caseColumns = "snapshot, created_at, updated_at"
+    static let caseColumns = "snapshot, created_at, updated_at, id"
 
     static func caseRecord(_ row: PostgresRow) throws -> CaseRecord {
-        let (text, created, updated) = try row.decode((String, Double, Double).self)
-        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text),
+        let (text, created, updated, id) = try row.decode((String, Double, Double, String).self)
+        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
                           createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
     }
 
     public func caseRecord(_ id: String) async throws -> CaseRecord? {
-        try await rows("SELECT snapshot, created_at, updated_at FROM cases WHERE id = \(id)").first.map(Self.caseRecord)
+        try await rows("SELECT snapshot, created_at, updated_at, id FROM cases WHERE id = \(id)").first.map(Self.caseRecord)
     }
 
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
@@ -32,7 +32,7 @@ extension PostgresStore {
     }
 
     public func cases(_ filter: CaseFilter) async throws -> [CaseRecord] {
-        var sql = "SELECT snapshot, created_at, updated_at FROM cases"
+        var sql = "SELECT \(Self.caseColumns) FROM cases"
         var binds = PostgresBindings()
         var conditions: [String] = []
         if let w = filter.workflow { binds.append(w); conditions.append("workflow = $\(binds.count)") }

@@ -19,7 +19,7 @@ extension SQLiteStore {
                 WorkflowVersion(name: $0["name"], version: $0["version"], hash: $0["hash"], bundle: $0["bundle"],
                                 deployedAt: Date(timeIntervalSince1970: $0["deployed_at"]), deployedBy: $0["deployed_by"])
             }
-            dump.cases = try Row.fetchAll(db, sql: "SELECT snapshot, created_at, updated_at FROM cases ORDER BY id").map(Self.caseRecord)
+            dump.cases = try Row.fetchAll(db, sql: "SELECT \(Self.caseColumns) FROM cases ORDER BY id").map(Self.caseRecord)
             dump.history = try Row.fetchAll(db, sql: "SELECT * FROM history ORDER BY case_id, seq").map(Self.historyEntry)
             dump.tasks = try Row.fetchAll(db, sql: "SELECT \(Self.taskColumns) FROM tasks ORDER BY id").map(Self.task)
             dump.timers = try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers ORDER BY case_id, name").map {

@@ -45,11 +45,12 @@ extension SQLiteStore {
 
     /// The columns `caseRecord(_:)` reads, in its order (rows are read by position: looking
     /// columns up by name was a measurable share of every read).
-    static let caseColumns = "snapshot, created_at, updated_at"
+    static let caseColumns = "snapshot, created_at, updated_at, id"
 
     static func caseRecord(_ row: Row) throws -> CaseRecord {
         let text: String = row[0]
-        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text),
+        let id: String = row[3]
+        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
                    createdAt: Date(timeIntervalSince1970: row[1]),
                    updatedAt: Date(timeIntervalSince1970: row[2]))
     }
