@@ -38,7 +38,7 @@ public final class SnapshotCache: Sendable {
     }
 
     /// Decodes a stored snapshot without the cache.
-    public static func decode(_ text: String) throws -> CaseSnapshot {
+    static func decode(_ text: String) throws -> CaseSnapshot {
         try JSONReader.snapshot(text) ?? StoreJSON.decode(CaseSnapshot.self, text)
     }
 

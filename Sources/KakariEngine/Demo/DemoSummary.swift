@@ -33,7 +33,7 @@ public struct DemoSummary: Sendable {
         let now = try await engine.now()
         let bundle = try await engine.currentBundle()
         // Counting needs no personal value: read past the sealing, so nothing is decrypted.
-        let store = (engine.store as? SealedStore)?.base ?? engine.store
+        let store = engine.underlyingStore
         var tally: [String: (Int, Bool)] = [:]
         for record in try await store.cases(CaseFilter()) {
             let key = "\(record.snapshot.workflow)\t\(record.snapshot.state)"
