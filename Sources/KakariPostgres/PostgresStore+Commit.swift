@@ -34,6 +34,10 @@ extension PostgresStore {
         }
     }
 
+    /// A group goes as one batch: the server writes it in a few statements, and more batches
+    /// would be more round trips.
+    public var groupChunkSize: Int? { nil }
+
     /// An error of the caller's, thrown while it built a batch: passed back as it is, not
     /// taken for the server's.
     struct Unbuilt: Error {

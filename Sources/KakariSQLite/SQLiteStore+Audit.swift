@@ -28,7 +28,7 @@ extension SQLiteStore {
     /// transaction (so concurrent writers still make one chain), and moves the head.
     static func appendAudit(_ entries: [AuditEntry], _ db: Database) throws {
         guard !entries.isEmpty else { return }
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
         let linked = AuditChain.link(entries, after: last)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit(seq, at, user, command, action, case_id, fields, detail, previous_hash, hash)
@@ -39,8 +39,8 @@ extension SQLiteStore {
                                            e.fields.joined(separator: ","), e.detail, e.previousHash, e.hash])
         }
         let head = linked.last.map { "\($0.seq) \($0.hash)" } ?? ""
-        try db.execute(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [AuditChain.headSetting, head])
+        try db.cachedStatement(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [AuditChain.headSetting, head])
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {

@@ -9,35 +9,48 @@ extension SQLiteStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         do {
-            try await write { db in try Self.apply(batch, db) }
+            let encoded = EncodedBatch(batch)
+            try await write { db in try Self.apply(encoded, db) }
         } catch {
             throw Self.refusal(error)
         }
     }
 
     /// One IMMEDIATE transaction held open across the batches: each batch is applied on the
-    /// writer connection as it comes, and the transaction is committed after the last. While
-    /// `next` builds a batch the writer is free, so `write` from this process would meet the
-    /// open transaction; it refuses rather than join it (see `write`).
+    /// writer connection while `next` builds the one after it, so building (deciding, sealing)
+    /// and writing share the machine's cores; the transaction is committed after the last.
+    /// While it is open, `write` from this process would meet it; it refuses rather than join
+    /// it (see `write`).
     public func commit(chunks next: () async throws -> CommitBatch?) async throws {
         do {
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute() }
         } catch {
             throw Self.refusal(error)
         }
+        let pool = self.pool
+        var applying: Task<Void, Error>?
         do {
             while let batch = try await next() {
                 guard !batch.isEmpty else { continue }
-                try await pool.writeWithoutTransaction { db in try Self.apply(batch, db) }
+                let encoded = EncodedBatch(batch)
+                try await applying?.value
+                applying = Task { try await pool.writeWithoutTransaction { db in try Self.apply(encoded, db) } }
             }
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+            try await applying?.value
+            applying = nil
+            try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: "COMMIT").execute() }
         } catch {
+            // The batch being written when `next` failed must end before the rollback.
+            _ = await applying?.result
             try? await pool.writeWithoutTransaction { db in
-                if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+                if db.isInsideTransaction { try db.cachedStatement(sql: "ROLLBACK").execute() }
             }
             throw Self.refusal(error)
         }
     }
+
+    /// A group goes in batches of this many decisions, each written while the next is built.
+    public var groupChunkSize: Int? { 32 }
 
     /// What a failed write says: a store refusal as it is, SQLite's own errors as sentences.
     static func refusal(_ error: Error) -> Error {
@@ -51,8 +64,9 @@ extension SQLiteStore {
         }
     }
 
-    static func apply(_ batch: CommitBatch, _ db: Database) throws {
-        for write in batch.cases { try apply(write, db) }
+    static func apply(_ encoded: EncodedBatch, _ db: Database) throws {
+        let batch = encoded.batch
+        for (i, write) in batch.cases.enumerated() { try apply(write, snapshot: encoded.snapshots[i], payloads: encoded.payloads[i], db) }
         for record in batch.idempotency {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM idempotency WHERE key = ?"), arguments: [record.key]) == true {
                 throw StoreError(.conflict, "key \(record.key) was used meanwhile", caseID: record.caseID)
@@ -67,16 +81,14 @@ extension SQLiteStore {
         }
         for change in batch.taskChanges { try apply(change, db) }
         for (key, value) in batch.settings.sorted(by: { $0.key < $1.key }) {
-            try db.execute(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [key, value])
+            try db.cachedStatement(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                .execute(arguments: [key, value])
         }
         try appendAudit(batch.audit, db)
     }
 
-    static func apply(_ w: CaseWrite, _ db: Database) throws {
+    static func apply(_ w: CaseWrite, snapshot: String, payloads: [String?], _ db: Database) throws {
         let s = w.snapshot
-        let snapshot = JSONWriter.encode(s)
-        SnapshotCache.shared.remember(s, text: snapshot)
         if let expected = w.expectedSequence {
             try db.cachedStatement(sql: """
                 UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?
@@ -99,7 +111,7 @@ extension SQLiteStore {
             // A case created by this write has no history yet.
             let last = w.expectedSequence == nil ? 0
                 : try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [s.id]) ?? 0
-            for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, db) }
+            for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, payload: payloads[offset], db) }
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
         // and closed within one batch ends closed.
@@ -131,16 +143,16 @@ extension SQLiteStore {
         }
     }
 
-    static func insert(_ entry: HistoryEntry, seq: Int, _ db: Database) throws {
+    static func insert(_ entry: HistoryEntry, seq: Int, payload: String?, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [entry.caseID, seq, entry.at.timeIntervalSince1970, entry.kind.rawValue, entry.event,
-                                     entry.payload.map { JSONWriter.encode($0) }, entry.from, entry.to, entry.by, entry.detail])
+                                     payload, entry.from, entry.to, entry.by, entry.detail])
     }
 
     static func apply(_ change: TaskChange, _ db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT case_id, status, assignee FROM tasks WHERE id = ?", arguments: [change.taskID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT case_id, status, assignee FROM tasks WHERE id = ?"), arguments: [change.taskID]) else {
             throw StoreError(.notFound, "there is no task \(change.taskID)")
         }
         let status = TaskRecord.Status(rawValue: row["status"]) ?? .open
@@ -162,7 +174,30 @@ extension SQLiteStore {
         try db.execute(sql: "UPDATE tasks SET \(sets.joined(separator: ", ")) WHERE id = ? AND status = ?", arguments: arguments)
         guard db.changesCount == 1 else { throw StoreError(.taskChanged, "task \(change.taskID) was changed meanwhile") }
         let caseID: String = row["case_id"]
-        let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM history WHERE case_id = ?", arguments: [caseID]) ?? 0
-        try insert(change.history, seq: last + 1, db)
+        let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [caseID]) ?? 0
+        try insert(change.history, seq: last + 1, payload: change.history.payload.map { JSONWriter.encode($0) }, db)
+    }
+}
+
+/// A batch with its JSON texts already made, so that the writer connection only runs
+/// statements: `commit(chunks:)` makes them on the caller's thread while the batch before is
+/// being written.
+struct EncodedBatch: Sendable {
+    let batch: CommitBatch
+    /// Each case write's snapshot, as stored.
+    let snapshots: [String]
+    /// Each case write's history payloads, as stored.
+    let payloads: [[String?]]
+
+    init(_ batch: CommitBatch) {
+        self.batch = batch
+        snapshots = batch.cases.map { write in
+            let text = JSONWriter.encode(write.snapshot)
+            // Remembered before the commit: a read uses it only for a row holding these very
+            // bytes, which a rolled-back write never leaves.
+            SnapshotCache.shared.remember(write.snapshot, text: text)
+            return text
+        }
+        payloads = batch.cases.map { $0.history.map { $0.payload.map { JSONWriter.encode($0) } } }
     }
 }

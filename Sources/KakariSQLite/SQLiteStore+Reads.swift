@@ -5,15 +5,16 @@ import KakariStore
 
 extension SQLiteStore {
     public func caseRecord(_ id: String) async throws -> CaseRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.caseColumns) FROM cases WHERE id = ?", arguments: [id])
+        try await readStatement { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.caseColumns) FROM cases WHERE id = ?"), arguments: [id])
                 .map(Self.caseRecord)
         }
     }
 
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
+        // Up to 500 ids are one statement; more are several, read in one snapshot.
+        return try await read(oneStatement: ids.count <= 500) { db in
             var out: [String: CaseRecord] = [:]
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
@@ -97,7 +98,7 @@ extension SQLiteStore {
     }
 
     public func tasks(_ filter: TaskFilter) async throws -> [TaskRecord] {
-        try await pool.read { db in
+        try await readStatement { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let s = filter.section { conditions.append("section = ?"); arguments += [s] }
@@ -110,13 +111,16 @@ extension SQLiteStore {
             var sql = "SELECT \(Self.taskColumns) FROM tasks"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY priority DESC, due IS NULL, due, id"
-            if let limit = filter.limit { sql += " LIMIT \(limit)" }
-            return try Array(Row.fetchCursor(db, sql: sql, arguments: arguments).map(Self.task))
+            if let limit = filter.limit { sql += " LIMIT ?"; arguments += [limit] }
+            // The filters make a few dozen texts at most, so each is prepared once per connection.
+            return try Array(Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments).map(Self.task))
         }
     }
 
     public func task(_ id: Int64) async throws -> TaskRecord? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Self.task) }
+        try await readStatement { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?"), arguments: [id]).map(Self.task)
+        }
     }
 
     static func date(_ row: Row, _ column: String) -> Date? {
@@ -146,16 +150,16 @@ extension SQLiteStore {
     }
 
     public func dueTimers(before: Date, limit: Int) async throws -> [TimerRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers WHERE due <= ? ORDER BY due, case_id, name LIMIT ?",
+        try await readStatement { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT case_id, name, due FROM timers WHERE due <= ? ORDER BY due, case_id, name LIMIT ?"),
                              arguments: [before.timeIntervalSince1970, limit])
                 .map { TimerRecord(caseID: $0["case_id"], name: $0["name"], due: Date(timeIntervalSince1970: $0["due"])) }
         }
     }
 
     public func nextTimerDue() async throws -> Date? {
-        try await pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(due) FROM timers").map { Date(timeIntervalSince1970: $0) }
+        try await readStatement { db in
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(due) FROM timers")).map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -185,8 +189,8 @@ extension SQLiteStore {
     }
 
     public func pendingEvents(limit: Int) async throws -> [QueuedEvent] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM queued_events WHERE status = 'pending' ORDER BY id LIMIT ?", arguments: [limit])
+        try await readStatement { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM queued_events WHERE status = 'pending' ORDER BY id LIMIT ?"), arguments: [limit])
                 .map(Self.queued)
         }
     }
@@ -207,8 +211,8 @@ extension SQLiteStore {
     }
 
     public func idempotency(_ key: String) async throws -> IdempotencyRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE key = ?", arguments: [key]).map(Self.idempotencyRecord)
+        try await readStatement { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE key = ?"), arguments: [key]).map(Self.idempotencyRecord)
         }
     }
 

@@ -54,6 +54,10 @@ public protocol CaseStore: Sendable {
     /// earlier batch back). For an import too large to hold in memory at once; only one batch
     /// is in memory at a time. Reads made while it runs do not see its batches.
     func commit(chunks next: () async throws -> CommitBatch?) async throws
+    /// How many decisions the engine puts in each batch when it commits a group of many
+    /// (`kakari daemon`, the demo) through `commit(chunks:)`: a store that writes one batch
+    /// while the next is being built gains from several; nil, the group goes as one batch.
+    var groupChunkSize: Int? { get }
 
     // MARK: Operations (changing workflows while cases run)
     /// How many unfinished cases of `workflow`@`version` are in each state.

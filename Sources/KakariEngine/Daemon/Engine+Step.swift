@@ -53,27 +53,18 @@ extension Engine {
     func process(_ items: [WorkItem], now: Date, user: String) async throws -> StepReport {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         var report = StepReport()
-        var grouped = true
         try await builder.prefetch(cases: items.map {
             switch $0 { case .timer(let t): t.caseID; case .queued(let e): e.caseID }
         }, keys: items.compactMap { if case .queued(let e) = $0 { e.key } else { nil } })
-        for item in items {
-            do {
+        do {
+            // A refusal leaves the builder as it was only when it comes before any write;
+            // rather than undo a half-added item, the group is then handled item by item.
+            let grouped = try await commitGroup(items, builder: &builder) { item, builder in
                 try await add(item, to: &builder, now: now, user: user, report: &report)
-            } catch is EngineError {
-                // Refusals leave the builder as it was only when they come before any write;
-                // rather than undo a half-added item, the group is handled item by item.
-                grouped = false
-                break
             }
-        }
-        if grouped {
-            do {
-                try await commit(builder.batch)
-                return report
-            } catch let error as StoreError where error.code == .conflict {
-                logger.debug("group of \(items.count) conflicted; applying one by one")
-            }
+            if grouped { return report }
+        } catch let error as StoreError where error.code == .conflict {
+            logger.debug("group of \(items.count) conflicted; applying one by one")
         }
         var single = StepReport()
         for item in items { single.add(try await process(item, now: now, user: user)) }

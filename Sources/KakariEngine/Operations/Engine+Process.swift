@@ -115,6 +115,17 @@ struct BatchBuilder {
         return (record.snapshot, record.snapshot.sequence)
     }
 
+    /// Hands over the batch built so far and starts an empty one (a group committed in
+    /// chunks). Cases it writes are then taken from it as it leaves them, with the sequence it
+    /// writes, so a later decision on one of them writes it again after it.
+    mutating func flush() -> CommitBatch {
+        let out = batch
+        for write in out.cases { prefetched[write.snapshot.id] = write.snapshot }
+        batch = CommitBatch()
+        index = [:]
+        return out
+    }
+
     /// Records an entry that is not a decision (a failed timer), with the snapshot to keep.
     mutating func appendAdmin(_ entry: HistoryEntry?, snapshot: CaseSnapshot, expected: Int?, timers: [String: Date?]) {
         let id = snapshot.id

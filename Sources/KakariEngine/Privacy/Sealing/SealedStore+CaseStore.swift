@@ -124,6 +124,8 @@ extension SealedStore {
         for (id, dataset) in datasets { remember(id, dataset: dataset) }
     }
 
+    public var groupChunkSize: Int? { base.groupChunkSize }
+
     /// `batch` with the personal fields of each case sealed under its dataset's key;
     /// `datasets` gains each case's dataset (nil: none).
     func seal(_ batch: CommitBatch, datasets: inout [String: String?]) async throws -> CommitBatch {
