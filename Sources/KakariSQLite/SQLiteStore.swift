@@ -94,7 +94,7 @@ public final class SQLiteStore: CaseStore {
 
     /// `readStatement` when the read is one statement, else `pool.read`.
     func read<T: Sendable>(oneStatement: Bool, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        oneStatement ? try await pool.unsafeRead(body) : try await pool.read(body)
+        oneStatement ? try await readStatement(body) : try await pool.read(body)
     }
 
     // MARK: Definitions

@@ -53,19 +53,14 @@ extension Engine {
     func process(_ items: [WorkItem], now: Date, user: String) async throws -> StepReport {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         var report = StepReport()
-        try await builder.prefetch(cases: items.map {
-            switch $0 { case .timer(let t): t.caseID; case .queued(let e): e.caseID }
-        }, keys: items.compactMap { if case .queued(let e) = $0 { e.key } else { nil } })
-        do {
-            // A refusal leaves the builder as it was only when it comes before any write;
-            // rather than undo a half-added item, the group is then handled item by item.
-            let grouped = try await commitGroup(items, builder: &builder) { item, builder in
-                try await add(item, to: &builder, now: now, user: user, report: &report)
-            }
-            if grouped { return report }
-        } catch let error as StoreError where error.code == .conflict {
-            logger.debug("group of \(items.count) conflicted; applying one by one")
+        let cases = items.map { switch $0 { case .timer(let t): t.caseID; case .queued(let e): e.caseID } }
+        let keys = items.compactMap { if case .queued(let e) = $0 { e.key } else { nil } }
+        // A refusal leaves the builder as it was only when it comes before any write; rather
+        // than undo a half-added item, the group is then handled item by item.
+        let grouped = try await commitGroup(items, cases: cases, keys: keys, builder: &builder) { item, builder in
+            try await add(item, to: &builder, now: now, user: user, report: &report)
         }
+        if grouped { return report }
         var single = StepReport()
         for item in items { single.add(try await process(item, now: now, user: user)) }
         return single

@@ -23,30 +23,26 @@ extension Engine {
         var builder = BatchBuilder(engine: self, by: "", at: now)
         var refused: [(Delivery, String)] = []
         var applied = 0
-        try await builder.prefetch(cases: deliveries.map(\.caseID), keys: [])
-        do {
-            // What a decision causes (a child case, the parent's next step) refused half-way
-            // abandons the group: `add` throws and each event is delivered on its own.
-            let grouped = try await commitGroup(deliveries, builder: &builder) { delivery, builder in
-                let decision: Decision
-                let expected: Int?
-                do {
-                    let (snapshot, sequence) = try await builder.current(delivery.caseID)
-                    let decider = try await builder.decider(snapshot)
-                    do throws(DecisionError) { decision = try decider.decide(snapshot, delivery.event, now: now) } catch { throw EngineError(.refused, error.message) }
-                    expected = sequence
-                } catch let error as EngineError {
-                    refused.append((delivery, error.message))
-                    return
-                }
-                builder.by = delivery.by
-                try await builder.add(decision, expected: expected)
-                applied += 1
+        // What a decision causes (a child case, the parent's next step) refused half-way
+        // abandons the group: `add` throws and each event is delivered on its own.
+        let grouped = try await commitGroup(deliveries, cases: deliveries.map(\.caseID), keys: [],
+                                            builder: &builder) { delivery, builder in
+            let decision: Decision
+            let expected: Int?
+            do {
+                let (snapshot, sequence) = try await builder.current(delivery.caseID)
+                let decider = try await builder.decider(snapshot)
+                do throws(DecisionError) { decision = try decider.decide(snapshot, delivery.event, now: now) } catch { throw EngineError(.refused, error.message) }
+                expected = sequence
+            } catch let error as EngineError {
+                refused.append((delivery, error.message))
+                return
             }
-            if grouped { return (applied, refused) }
-        } catch let error as StoreError where error.code == .conflict {
-            logger.debug("group of \(deliveries.count) conflicted; delivering one by one")
+            builder.by = delivery.by
+            try await builder.add(decision, expected: expected)
+            applied += 1
         }
+        if grouped { return (applied, refused) }
         applied = 0
         refused = []
         for delivery in deliveries {
