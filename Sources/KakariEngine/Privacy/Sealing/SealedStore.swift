@@ -23,7 +23,8 @@ public final class SealedStore: CaseStore {
     /// The tokens of the case data last opened, with their plain values: a write that leaves a
     /// value unchanged stores the same token again instead of encrypting it anew.
     private let openedData = Mutex<[String: [String: (plain: Value, token: Value)]]>([:])
-    /// Values already decrypted, by token: a case read again is not decrypted again.
+    /// Values already decrypted or sealed here, by token: a case read again, or a value read
+    /// back after this process sealed it, is not decrypted.
     private let plainOf = Mutex<[String: Value]>([:])
 
     public init(base: any CaseStore, keys: KeyFolder) {
@@ -110,11 +111,16 @@ public final class SealedStore: CaseStore {
         if token.erased { return SealedValue.placeholder(for: field) }
         guard let keys = try await keys(of: token.dataset) else { return SealedValue.placeholder(for: field) }
         let plain = try SealedValue.open(token, keys: keys)
+        remember(plain, token: text)
+        return plain
+    }
+
+    /// Remembers the plain value of a token this process opened or sealed.
+    private func remember(_ plain: Value, token: String) {
         plainOf.withLock { cache in
             if cache.count > 300_000 { cache.removeAll(keepingCapacity: true) }
-            cache[text] = plain
+            cache[token] = plain
         }
-        return plain
     }
 
     func open(_ values: [String: Value], fields: PersonalFields) async throws -> [String: Value] {
@@ -215,7 +221,9 @@ public final class SealedStore: CaseStore {
     func seal(_ value: Value, dataset: String, keys: SealedValue.Keys?) throws -> Value {
         if value == .null || SealedValue.isToken(value) { return value }
         guard let keys else { return SealedValue.erased(dataset) }
-        return try SealedValue.seal(value, dataset: dataset, keys: keys)
+        let sealed = try SealedValue.seal(value, dataset: dataset, keys: keys)
+        if case .string(let token) = sealed { remember(value, token: token) }
+        return sealed
     }
 
     func seal(_ values: [String: Value], fields: PersonalFields, dataset: String, keys: SealedValue.Keys?) throws -> [String: Value] {
@@ -228,7 +236,10 @@ public final class SealedStore: CaseStore {
     func sealText(_ text: String, dataset: String, keys: SealedValue.Keys?) throws -> String {
         if SealedValue.isToken(.string(text)) { return text }
         guard let keys else { return SealedValue.erasedPrefix + dataset }
-        if case .string(let s) = try SealedValue.seal(.string(text), dataset: dataset, keys: keys, indexed: false) { return s }
+        if case .string(let s) = try SealedValue.seal(.string(text), dataset: dataset, keys: keys, indexed: false) {
+            remember(.string(text), token: s)
+            return s
+        }
         return text
     }
 
