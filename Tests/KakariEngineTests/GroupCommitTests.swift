@@ -44,7 +44,7 @@ struct GroupCommitTests {
             let items = Self.households.map { ($0, "assign", [String: Value]()) } + [("H001", "withdraw", ["reason": .string("転出")])]
             var builder = BatchBuilder(engine: s.engine, by: "yamada", at: now)
             // Taken for a conflict, the group would not commit: `commitGroup` would return false.
-            let grouped = try await s.engine.commitGroup(items, cases: items.map(\.0), keys: [], builder: &builder) { item, builder in
+            let grouped = try await s.engine.commitGroup(items, caseOf: \.0, keyOf: { _ in nil }, builder: &builder) { item, builder in
                 let (snapshot, expected) = try await builder.current(item.0)
                 let decision = try await builder.decider(snapshot).decide(snapshot, .signal(name: item.1, fields: item.2, task: nil), now: now)
                 try await builder.add(decision, expected: expected)

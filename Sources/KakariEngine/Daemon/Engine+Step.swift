@@ -46,6 +46,15 @@ extension Engine {
     enum WorkItem {
         case timer(TimerRecord)
         case queued(QueuedEvent)
+
+        var caseID: String {
+            switch self { case .timer(let t): t.caseID; case .queued(let e): e.caseID }
+        }
+
+        /// The idempotency key of a queued event.
+        var key: String? {
+            if case .queued(let e) = self { e.key } else { nil }
+        }
     }
 
     /// Processes items in order into one batch and commits it; when the batch cannot commit
@@ -53,11 +62,9 @@ extension Engine {
     func process(_ items: [WorkItem], now: Date, user: String) async throws -> StepReport {
         var builder = BatchBuilder(engine: self, by: user, at: now)
         var report = StepReport()
-        let cases = items.map { switch $0 { case .timer(let t): t.caseID; case .queued(let e): e.caseID } }
-        let keys = items.compactMap { if case .queued(let e) = $0 { e.key } else { nil } }
         // A refusal leaves the builder as it was only when it comes before any write; rather
         // than undo a half-added item, the group is then handled item by item.
-        let grouped = try await commitGroup(items, cases: cases, keys: keys, builder: &builder) { item, builder in
+        let grouped = try await commitGroup(items, caseOf: \.caseID, keyOf: \.key, builder: &builder) { item, builder in
             try await add(item, to: &builder, now: now, user: user, report: &report)
         }
         if grouped { return report }
@@ -70,10 +77,7 @@ extension Engine {
         for _ in 0..<Self.retries {
             var builder = BatchBuilder(engine: self, by: user, at: now)
             var report = StepReport()
-            switch item {
-            case .timer(let t): try await builder.prefetch(cases: [t.caseID], keys: [])
-            case .queued(let e): try await builder.prefetch(cases: [e.caseID], keys: e.key.map { [$0] } ?? [])
-            }
+            try await builder.prefetch(cases: [item.caseID], keys: item.key.map { [$0] } ?? [])
             do {
                 try await add(item, to: &builder, now: now, user: user, report: &report)
             } catch let error as EngineError {

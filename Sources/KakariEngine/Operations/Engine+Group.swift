@@ -25,8 +25,7 @@ extension Engine {
         var applied = 0
         // What a decision causes (a child case, the parent's next step) refused half-way
         // abandons the group: `add` throws and each event is delivered on its own.
-        let grouped = try await commitGroup(deliveries, cases: deliveries.map(\.caseID), keys: [],
-                                            builder: &builder) { delivery, builder in
+        let grouped = try await commitGroup(deliveries, caseOf: \.caseID, keyOf: { _ in nil }, builder: &builder) { delivery, builder in
             let decision: Decision
             let expected: Int?
             do {

@@ -5,29 +5,30 @@ extension Engine {
     /// An item of a group was refused after it had begun to change the batch.
     private struct GroupAbandoned: Error {}
 
-    /// Reads the group's cases (`cases`) and idempotency keys (`keys`) in one go, adds
-    /// `items` to `builder` in order and commits all they decide as one transaction.
+    /// Adds `items` to `builder` in order and commits all they decide as one transaction.
+    /// The cases (`caseOf`) and idempotency keys (`keyOf`) the items name are read ahead, one
+    /// query each for a batch of items.
     ///
     /// On a store that writes one batch while the next is built (`CaseStore.groupChunkSize`),
-    /// the group goes in chunks of that many items: deciding and sealing a chunk run beside
-    /// the writing of the one before, on the machine's other core. Otherwise it goes as one
-    /// batch. Returns false, with nothing committed, when `add` throws `EngineError` or when
-    /// another writer changed one of the group's cases; the caller then handles the items one
-    /// by one.
-    func commitGroup<Item>(_ items: [Item], cases: [String], keys: [String], builder: inout BatchBuilder,
+    /// the group goes in chunks of that many items: reading, deciding and sealing a chunk run
+    /// beside the writing of the one before, on the machine's other core. Otherwise it goes
+    /// as one batch. Returns false, with nothing committed, when `add` throws `EngineError` or
+    /// when another writer changed one of the group's cases; the caller then handles the items
+    /// one by one.
+    func commitGroup<Item>(_ items: [Item], caseOf: (Item) -> String, keyOf: (Item) -> String?, builder: inout BatchBuilder,
                            add: (Item, inout BatchBuilder) async throws -> Void) async throws -> Bool {
-        try await builder.prefetch(cases: cases, keys: keys)
         do {
-            return try await commitChunks(items, builder: &builder, add: add)
+            return try await commitChunks(items, caseOf: caseOf, keyOf: keyOf, builder: &builder, add: add)
         } catch let error as StoreError where error.code == .conflict {
             logger.debug("group of \(items.count) conflicted; handling its items one by one")
             return false
         }
     }
 
-    private func commitChunks<Item>(_ items: [Item], builder: inout BatchBuilder,
+    private func commitChunks<Item>(_ items: [Item], caseOf: (Item) -> String, keyOf: (Item) -> String?, builder: inout BatchBuilder,
                                     add: (Item, inout BatchBuilder) async throws -> Void) async throws -> Bool {
         guard let chunk = store.groupChunkSize, items.count > chunk else {
+            try await builder.prefetch(cases: items.map(caseOf), keys: items.compactMap(keyOf))
             for item in items {
                 do { try await add(item, &builder) } catch is EngineError { return false }
             }
@@ -39,6 +40,9 @@ extension Engine {
             try await commit(chunks: {
                 guard next < items.endIndex else { return nil }
                 let end = min(next + chunk, items.endIndex)
+                // Read while the chunk before is written. Cases an earlier chunk wrote are
+                // the builder's already (`flush`), never read again from the store.
+                try await builder.prefetch(cases: items[next..<end].map(caseOf), keys: items[next..<end].compactMap(keyOf))
                 for item in items[next..<end] {
                     do { try await add(item, &builder) } catch is EngineError { throw GroupAbandoned() }
                 }

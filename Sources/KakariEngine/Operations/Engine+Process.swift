@@ -86,10 +86,15 @@ struct BatchBuilder {
     var usedKeys: Set<String> = []
     private var deciders: [String: Decider] = [:]
 
-    /// Reads the group's cases and keys in one query each.
+    /// Reads ahead, in one query each, the cases and keys of items about to be added. A case
+    /// already known (read before, or written by this batch or a chunk it handed over) is not
+    /// read again: the store may not have it as the batch leaves it.
     mutating func prefetch(cases ids: [String], keys: [String]) async throws {
-        prefetched = try await engine.store.caseRecords(Array(Set(ids))).mapValues(\.snapshot)
-        usedKeys = try await engine.store.usedKeys(keys)
+        let unknown = Set(ids).filter { prefetched[$0] == nil && index[$0] == nil }
+        if !unknown.isEmpty {
+            for (id, record) in try await engine.store.caseRecords(Array(unknown)) { prefetched[id] = record.snapshot }
+        }
+        if !keys.isEmpty { usedKeys.formUnion(try await engine.store.usedKeys(keys)) }
     }
 
     /// The decider of a workflow version, looked up once per batch.
