@@ -86,15 +86,23 @@ struct BatchBuilder {
     var usedKeys: Set<String> = []
     private var deciders: [String: Decider] = [:]
 
-    /// Reads ahead, in one query each, the cases and keys of items about to be added. A case
-    /// already known (read before, or written by this batch or a chunk it handed over) is not
-    /// read again: the store may not have it as the batch leaves it.
+    /// Reads ahead, in one query each, the cases and keys of items about to be added.
     mutating func prefetch(cases ids: [String], keys: [String]) async throws {
-        let unknown = Set(ids).filter { prefetched[$0] == nil && index[$0] == nil }
-        if !unknown.isEmpty {
-            for (id, record) in try await engine.store.caseRecords(Array(unknown)) { prefetched[id] = record.snapshot }
-        }
-        if !keys.isEmpty { usedKeys.formUnion(try await engine.store.usedKeys(keys)) }
+        let unknown = unknownCases(ids)
+        take(unknown.isEmpty ? [:] : try await engine.store.caseRecords(unknown),
+             usedKeys: keys.isEmpty ? [] : try await engine.store.usedKeys(keys))
+    }
+
+    /// The cases among `ids` that this builder has neither read nor written.
+    func unknownCases(_ ids: [String]) -> [String] {
+        Array(Set(ids).filter { prefetched[$0] == nil && index[$0] == nil })
+    }
+
+    /// Takes cases and keys read ahead. A case known meanwhile (written by this batch or a
+    /// chunk it handed over) stays as the builder has it: the store may not have it so yet.
+    mutating func take(_ records: [String: CaseRecord], usedKeys keys: Set<String>) {
+        for (id, record) in records where prefetched[id] == nil && index[id] == nil { prefetched[id] = record.snapshot }
+        usedKeys.formUnion(keys)
     }
 
     /// The decider of a workflow version, looked up once per batch.
