@@ -25,6 +25,7 @@ extension SQLiteStore {
         do {
             try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute() }
         } catch {
+            await rollBack()
             throw Self.refusal(error)
         }
         let pool = self.pool
@@ -42,11 +43,22 @@ extension SQLiteStore {
         } catch {
             // The batch being written when `next` failed must end before the rollback.
             _ = await applying?.result
-            try? await pool.writeWithoutTransaction { db in
-                if db.isInsideTransaction { try db.cachedStatement(sql: "ROLLBACK").execute() }
-            }
+            await rollBack()
             throw Self.refusal(error)
         }
+    }
+
+    /// Ends the writer connection's open transaction, if any. It runs in a task of its own:
+    /// when the failure is the caller's cancellation (a daemon's pass past its deadline), a
+    /// write from the cancelled task is refused before it runs, and the connection would stay
+    /// inside the transaction, refusing every later BEGIN.
+    private func rollBack() async {
+        let pool = self.pool
+        _ = await Task {
+            try await pool.writeWithoutTransaction { db in
+                if db.isInsideTransaction { try db.cachedStatement(sql: "ROLLBACK").execute() }
+            }
+        }.result
     }
 
     /// A group goes in batches of this many decisions, each written while the next is built.

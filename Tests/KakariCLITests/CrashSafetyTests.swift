@@ -109,7 +109,7 @@ struct CrashSafetyTests {
                 #expect(e.reason == "case \(e.caseID) is finished (契約期間終了) and accepts no events")
             }
             let verify = try w.kakari(["verify"])
-            #expect(verify.status == 0, "\(verify.stdout)")
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
             #expect(verify.stdout.hasSuffix("2200 cases replayed, 0 mismatches\n"))
             print("CRASH-TEST: prepare \(prepared.timeIntervalSince(started)) s, 20 kills \(killed.timeIntervalSince(prepared)) s (\(killedWhileBusy) while events were pending), daemon --once \(finished.timeIntervalSince(killed)) s, checks \(Date().timeIntervalSince(finished)) s")
         }

@@ -79,4 +79,52 @@ struct GroupCommitTests {
             try await s.expectVerifies()
         }
     }
+
+    @Test("a group whose task is cancelled half-way commits all or nothing, and the store takes the next write")
+    func cancelledGroup() async throws {
+        try await withStore { s in
+            try await s.importHouseholds((Self.households + ["H081"]).map { ($0, "練馬") })
+            let engine = s.engine
+            let now = try await engine.now()
+            // What a daemon's pass past its deadline meets: its task is cancelled while the
+            // group is being written (on SQLite, after the first chunks).
+            let pass = Task {
+                var builder = BatchBuilder(engine: engine, by: "yamada", at: now)
+                return try await engine.commitGroup(Self.households, caseOf: { $0 }, keyOf: { _ in nil }, builder: &builder) { id, builder in
+                    if id == "H070" { withUnsafeCurrentTask { $0?.cancel() } }
+                    let (snapshot, expected) = try await builder.current(id)
+                    let decision = try await builder.decider(snapshot).decide(snapshot, .signal(name: "assign", fields: [:], task: nil), now: now)
+                    try await builder.add(decision, expected: expected)
+                }
+            }
+            _ = await pass.result
+            let first = try await s.state("H001"), last = try await s.state("H080")
+            #expect(first == last, "a group must be written whole or not at all")
+            // The writer is not left inside the abandoned transaction.
+            _ = try await engine.send(caseID: "H081", event: "assign", fields: [:], key: nil, by: "yamada")
+            #expect(try await s.state("H081") == "awaiting_visit")
+            try await s.expectVerifies()
+        }
+    }
+
+    @Test("a pass bounded to one group takes one group and leaves the rest queued for the next pass")
+    func boundedPass() async throws {
+        try await withStore { s in
+            try await s.importHouseholds(Self.households.map { ($0, "練馬") })
+            let now = try await s.engine.now()
+            // 80 assignments, then 220 more that the state no longer accepts: 300 events.
+            let queue = (0..<300).map { i in
+                QueuedEvent(caseID: Self.households[i % 80], event: "assign", fields: [:], key: "assign-\(i)", enqueuedAt: now, by: "yamada", source: "test")
+            }
+            try await s.engine.store.enqueue(queue)
+
+            let first = try await s.engine.runDue(now: now, groups: 1)
+            #expect(first.total == Engine.groupSize)
+            #expect(try await s.engine.store.pendingEvents(limit: 300).count == 300 - Engine.groupSize)
+            let rest = try await s.engine.runDue(now: now)
+            #expect(rest.total == 300 - Engine.groupSize)
+            #expect(first.eventsApplied + rest.eventsApplied == 80)
+            try await s.expectVerifies()
+        }
+    }
 }

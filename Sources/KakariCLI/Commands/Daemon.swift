@@ -49,8 +49,10 @@ extension Kakari {
                         let now = try await engine.now()
                         // A pass that hangs (a connection lost without an error) is given up on
                         // after a while: its claims end with their lease and the work is retried.
+                        // A pass takes at most `groupsPerPass` groups, so a long backlog is worked
+                        // off in many passes, each well within the deadline.
                         report = try await withDeadline(seconds: max(60, lease * 4)) { [lease] in
-                            try await engine.runDue(now: now, lease: lease, shouldStop: { stop.isSet })
+                            try await engine.runDue(now: now, lease: lease, groups: Self.groupsPerPass, shouldStop: { stop.isSet })
                         }
                         retry.succeeded(logger)
                     } catch let error as StoreError where error.code == .unavailable || error.code == .conflict {
@@ -91,6 +93,12 @@ extension Kakari {
 }
 
 extension Kakari.Daemon {
+    /// How many groups (of `Engine.groupSize`) one pass of the daemon takes at most: about
+    /// 16,000 events, two seconds at the rates of docs/performance.md, far within a pass's
+    /// deadline. Before this bound a pass took the whole backlog, and a million queued events
+    /// outlasted the deadline (see `withDeadline`).
+    static let groupsPerPass = 64
+
     /// Whether any event is pending or any timer due.
     func hasWorkLeft(_ engine: Engine) async throws -> Bool {
         let now = try await engine.now()

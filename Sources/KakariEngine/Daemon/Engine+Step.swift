@@ -24,11 +24,15 @@ extension Engine {
     /// daemons share it; each case's events go to one daemon at a time, in delivery order)
     /// and committed in groups: many cases' timers or events in one transaction, all or
     /// nothing, so a crash loses nothing and repeats nothing, and throughput is not bounded
-    /// by one commit per event.
+    /// by one commit per event. `groups` bounds the pass: after that many groups it returns,
+    /// with work perhaps left, so that a caller can give each pass a deadline however long
+    /// the backlog is.
     public func runDue(now: Date, user: String = "kakari-daemon", lease: TimeInterval = Engine.defaultLease,
-                       shouldStop: @Sendable () -> Bool = { false }) async throws -> StepReport {
+                       groups: Int = .max, shouldStop: @Sendable () -> Bool = { false }) async throws -> StepReport {
         var report = StepReport()
-        while !shouldStop() {
+        var done = 0
+        while done < groups, !shouldStop() {
+            done += 1
             let work = try await store.claimWork(worker: worker, now: now, limit: Self.groupSize, lease: lease)
             if work.isEmpty { break }
             if !work.timers.isEmpty {
