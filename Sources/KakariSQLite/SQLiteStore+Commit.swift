@@ -22,40 +22,57 @@ extension SQLiteStore {
     /// While it is open, `write` from this process would meet it; it refuses rather than join
     /// it (see `write`).
     public func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        let owner = UUID()
         do {
-            try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute() }
+            try await pool.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                self.chunkedOwner.withLock { $0 = owner }
+            }
         } catch {
-            await rollBack()
+            // No rollback here: a BEGIN that failed opened nothing, and an open transaction
+            // it met belongs to another task of this process, which ends it itself.
             throw Self.refusal(error)
         }
         let pool = self.pool
+        /// Refuses an access after this commit's transaction ended without it.
+        @Sendable func owning(_ db: Database) throws {
+            guard db.isInsideTransaction, self.chunkedOwner.withLock({ $0 }) == owner else {
+                throw StoreError(.conflict, "the group's transaction ended before it was committed")
+            }
+        }
         var applying: Task<Void, Error>?
         do {
             while let batch = try await next() {
                 guard !batch.isEmpty else { continue }
                 let encoded = EncodedBatch(batch)
                 try await applying?.value
-                applying = Task { try await pool.writeWithoutTransaction { db in try Self.apply(encoded, db) } }
+                applying = Task { try await pool.writeWithoutTransaction { db in try owning(db); try Self.apply(encoded, db) } }
             }
             try await applying?.value
             applying = nil
-            try await pool.writeWithoutTransaction { db in try db.cachedStatement(sql: "COMMIT").execute() }
+            try await pool.writeWithoutTransaction { db in
+                try owning(db)
+                try db.cachedStatement(sql: "COMMIT").execute()
+                self.chunkedOwner.withLock { $0 = nil }
+            }
         } catch {
             // The batch being written when `next` failed must end before the rollback.
             _ = await applying?.result
-            await rollBack()
+            await rollBack(owner)
             throw Self.refusal(error)
         }
     }
 
-    /// Ends the writer connection's open transaction, if any. It runs in a task of its own:
-    /// when the failure is the caller's cancellation (a daemon's pass past its deadline), a
-    /// write from the cancelled task is refused before it runs, and the connection would stay
-    /// inside the transaction, refusing every later BEGIN.
-    private func rollBack() async {
+    /// Ends the transaction of the commit `owner`, if it is still open. It runs in a task of
+    /// its own: when the failure is the caller's cancellation (a daemon's pass past its
+    /// deadline), a write from the cancelled task is refused before it runs, and the connection
+    /// would stay inside the transaction, refusing every later BEGIN.
+    private func rollBack(_ owner: UUID) async {
         let pool = self.pool
         _ = await Task {
             try await pool.writeWithoutTransaction { db in
+                guard self.chunkedOwner.withLock({ $0 }) == owner else { return }
+                self.chunkedOwner.withLock { $0 = nil }
                 if db.isInsideTransaction { try db.cachedStatement(sql: "ROLLBACK").execute() }
             }
         }.result

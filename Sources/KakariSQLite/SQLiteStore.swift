@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KakariCore
 import KakariStore
+import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode through GRDB.
 ///
@@ -11,6 +12,10 @@ import KakariStore
 public final class SQLiteStore: CaseStore {
     let pool: DatabasePool
     public let path: String
+    /// Which `commit(chunks:)` owns the transaction open on the writer connection, if any:
+    /// its accesses check it, so that a commit whose transaction ended without it (a cancelled
+    /// task's, interrupted) never writes into, commits or rolls back another's.
+    let chunkedOwner = Mutex<UUID?>(nil)
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
