@@ -76,9 +76,10 @@ struct PostgresStoreTests {
         let option = url.contains("?") ? "&timeout=" : "?timeout="
         let impatient = PostgresStore(location: try PostgresLocation(url + option + "1"), maximumConnections: 1)
         #expect(try await impatient.cases(CaseFilter()).map(\.snapshot.id) == ["H1"], "connected before the wait")
-        // Another session holds the cases table for 8 s: a read of it gets no answer meanwhile.
+        // Another session holds the cases table until it is cancelled below (at most 120 s): a
+        // read of it gets no answer meanwhile, however slowly a loaded machine runs this test.
         let holder = PostgresStore(location: try PostgresLocation(url), maximumConnections: 1)
-        let held = Task { try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE cases IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(8); END $$") }
+        let held = Task { try await holder.execute(unsafeSQL: "DO $$ BEGIN LOCK TABLE cases IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(120); END $$") }
         // Waits (on a third connection) until the holder has the lock, however slow the machine.
         let lockHeld = """
             DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'cases'::regclass
@@ -95,7 +96,11 @@ struct PostgresStoreTests {
         await #expect(throws: StoreError(.unavailable, "PostgreSQL at 127.0.0.1:\(port) did not answer within 1 s; try again")) {
             _ = try await impatient.cases(CaseFilter())
         }
-        try await held.value
+        try await observer.execute(unsafeSQL: """
+            DO $$ BEGIN PERFORM pg_cancel_backend(pid) FROM pg_locks WHERE relation = 'cases'::regclass
+                AND mode = 'AccessExclusiveLock' AND granted; END $$
+            """)
+        _ = await held.result
         #expect(try await impatient.cases(CaseFilter()).map(\.snapshot.id) == ["H1"])
         #expect(throws: StoreError(.invalidStore, "timeout 'soon' must be a number of seconds (0 waits for ever)")) {
             try PostgresLocation(url + option + "soon")
