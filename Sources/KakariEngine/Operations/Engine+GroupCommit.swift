@@ -38,14 +38,12 @@ extension Engine {
         // The first chunk's cases are read now; the rest in one read beside the first chunk's
         // deciding, as one query, not one per chunk (each read is a round trip to a reader
         // connection, which cost the demo more than the reads themselves).
-        let first = min(chunk, items.count)
+        let first = chunk
         try await builder.prefetch(cases: items[..<first].map(caseOf), keys: items[..<first].compactMap(keyOf))
         let rest = builder.unknownCases(items[first...].map(caseOf))
         let restKeys = items[first...].compactMap(keyOf)
         let store = self.store
-        let restRead = Task {
-            (try await rest.isEmpty ? [:] : store.caseRecords(rest), try await restKeys.isEmpty ? [] : store.usedKeys(restKeys))
-        }
+        let restRead = Task { try await BatchBuilder.read(cases: rest, keys: restKeys, from: store) }
         defer { restRead.cancel() }
         var next = 0
         do {

@@ -88,9 +88,13 @@ struct BatchBuilder {
 
     /// Reads ahead, in one query each, the cases and keys of items about to be added.
     mutating func prefetch(cases ids: [String], keys: [String]) async throws {
-        let unknown = unknownCases(ids)
-        take(unknown.isEmpty ? [:] : try await engine.store.caseRecords(unknown),
-             usedKeys: keys.isEmpty ? [] : try await engine.store.usedKeys(keys))
+        let (records, used) = try await Self.read(cases: unknownCases(ids), keys: keys, from: engine.store)
+        take(records, usedKeys: used)
+    }
+
+    /// The cases `ids` and which of `keys` are used, one query each (none for an empty list).
+    static func read(cases ids: [String], keys: [String], from store: any CaseStore) async throws -> ([String: CaseRecord], Set<String>) {
+        (ids.isEmpty ? [:] : try await store.caseRecords(ids), keys.isEmpty ? [] : try await store.usedKeys(keys))
     }
 
     /// The cases among `ids` that this builder has neither read nor written.
