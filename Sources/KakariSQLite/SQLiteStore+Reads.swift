@@ -204,7 +204,7 @@ extension SQLiteStore {
 
     static func queued(_ row: Row) throws -> QueuedEvent {
         QueuedEvent(id: row["id"], caseID: row["case_id"], event: row["event"],
-                    fields: try StoreJSON.decode([String: Value].self, row["fields"]), key: row["key"],
+                    fields: try JSONReader.values(json: row["fields"]) ?? StoreJSON.decode([String: Value].self, row["fields"]), key: row["key"],
                     enqueuedAt: Date(timeIntervalSince1970: row["enqueued_at"]), by: row["by"], source: row["source"],
                     status: QueuedEvent.Status(rawValue: row["status"]) ?? .pending, reason: row["reason"],
                     resolvedAt: date(row, "resolved_at"))

@@ -33,6 +33,24 @@ public enum JSONReader {
         }
     }
 
+    /// An object of values (a queued event's fields), or nil when it is not in the form
+    /// `Value` encodes: the daemon reads a group's events at once, and `JSONDecoder` was a
+    /// tenth of its time (measured with `perf`).
+    public static func values(json text: String) -> [String: Value]? {
+        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> [String: Value]? {
+            var parser = Parser(bytes: buffer)
+            guard case .object(let o)? = parser.value() else { return nil }
+            var out: [String: Value] = [:]
+            for (name, node) in o {
+                guard let v = value(node) else { return nil }
+                out[name] = v
+            }
+            return out
+        }
+        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(parse)
+    }
+
     /// The string member `key` of the JSON object in `text`, or nil (no such member, not a
     /// string, not an object).
     public static func string(_ key: String, inObject text: String) -> String? {

@@ -50,4 +50,18 @@ struct JSONWriterTests {
         let changes = [Decision.Change(field: "visits", old: .int(0), new: .int(1)), Decision.Change(field: "x", old: .null, new: .bool(true))]
         #expect(try StoreJSON.decode([Decision.Change].self, JSONWriter.encode(changes)) == changes)
     }
+
+    @Test("a queued event's fields, as the stores keep them, read back by hand as JSONDecoder reads them; other forms are left to it")
+    func eventFields() throws {
+        let fields: [String: Value] = ["slot": .string("平日夜間 \"引用\"\n"), "n": .int(-42), "ok": .bool(false), "none": .null,
+                                       "on": .date(Day(year: 2026, month: 11, day: 27)), "members": .list(["太田　悠真", ""])]
+        let text = StoreJSON.encode(fields)
+        #expect(JSONReader.values(json: text) == fields)
+        #expect(try StoreJSON.decode([String: Value].self, text) == fields)
+        #expect(JSONReader.values(json: "{}") == [:])
+        // Not an object, or a value `Value` has no case for: nil, and the caller asks JSONDecoder.
+        #expect(JSONReader.values(json: "[1]") == nil)
+        #expect(JSONReader.values(json: "{\"x\": 1.5}") == nil)
+        #expect(JSONReader.values(json: "{\"x\": {\"y\": 1}}") == nil)
+    }
 }
