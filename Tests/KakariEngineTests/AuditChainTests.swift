@@ -30,6 +30,17 @@ struct AuditChainTests {
         try await DirectSQL.execute((dropTriggers ? drops : []) + statements, on: s.location)
     }
 
+    @Test("an entry's hash is SHA-256 of the previous hash, a newline and the canonical form, byte for byte (values from Python's hashlib)")
+    func hashDefinition() {
+        var entry = AuditEntry(at: Date(timeIntervalSince1970: 1_780_000_000.123), user: "山田", command: "kakari send", action: .write,
+                               caseID: "H1", fields: ["name", "town"], detail: "visit 訪問待ち→面接", seq: 7)
+        #expect(AuditChain.canonical(entry) == "1:7|13:1780000000123|6:山田|11:kakari send|5:write|2:H1|9:name,town|27:visit 訪問待ち→面接")
+        #expect(AuditChain.hash(entry, after: AuditChain.genesis) == "af55507f89c43310de5b334aa2064bf69b68074401f01a28ae77c9938b8dbafd")
+        // An entry without a case stands as one NUL byte.
+        entry.caseID = nil
+        #expect(AuditChain.hash(entry, after: String(repeating: "a", count: 64)) == "f5eeb411ff935c74e97535b8113a8f972b214c3649f0a18edc8fe43bdf47edbe")
+    }
+
     @Test("each committed write is audited with who, which case, which fields and the command, and the chain verifies")
     func writesAreAudited() async throws {
         try await busyStore { s in

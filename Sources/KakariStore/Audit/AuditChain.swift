@@ -22,9 +22,29 @@ public enum AuditChain {
         return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
 
-    /// The hash of `entry` following `previousHash`.
+    /// The hash of `entry` following `previousHash`: SHA-256 of `previousHash`, a newline and
+    /// `canonical(entry)`. The bytes are put together in one buffer rather than through
+    /// `canonical`'s strings: it runs inside the write transaction, once per entry.
     public static func hash(_ entry: AuditEntry, after previousHash: String) -> String {
-        let digest = SHA256.hash(data: Data((previousHash + "\n" + canonical(entry)).utf8))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(previousHash.utf8.count + entry.detail.utf8.count + entry.user.utf8.count + entry.command.utf8.count + 96)
+        bytes.append(contentsOf: previousHash.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        func part(_ text: some StringProtocol, first: Bool = false) {
+            if !first { bytes.append(UInt8(ascii: "|")) }
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: text.utf8)
+        }
+        part(String(entry.seq), first: true)
+        part(String(Int64((entry.at.timeIntervalSince1970 * 1000).rounded())))
+        part(entry.user)
+        part(entry.command)
+        part(entry.action.rawValue)
+        part(entry.caseID ?? "\u{0}")
+        part(entry.fields.joined(separator: ","))
+        part(entry.detail)
+        let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
