@@ -35,26 +35,26 @@ extension Engine {
             try await commit(builder.batch)
             return true
         }
-        // The first chunk's cases are read now; the rest in one read beside the first chunk's
-        // deciding, as one query, not one per chunk (each read is a round trip to a reader
-        // connection, which cost the demo more than the reads themselves).
-        let first = chunk
-        try await builder.prefetch(cases: items[..<first].map(caseOf), keys: items[..<first].compactMap(keyOf))
-        let rest = builder.unknownCases(items[first...].map(caseOf))
-        let restKeys = items[first...].compactMap(keyOf)
+        // The first chunk's cases are read now; each later chunk's while the chunk before it
+        // is decided and the one before that written, so that the writer need not wait for a
+        // read (each read is a round trip to a reader connection).
+        try await builder.prefetch(cases: items[..<chunk].map(caseOf), keys: items[..<chunk].compactMap(keyOf))
         let store = self.store
-        let restRead = Task { try await BatchBuilder.read(cases: rest, keys: restKeys, from: store) }
-        defer { restRead.cancel() }
+        var ahead: Task<([String: CaseRecord], Set<String>), Error>?
+        defer { ahead?.cancel() }
         var next = 0
         do {
             try await commit(chunks: {
                 guard next < items.count else { return nil }
-                if next == first {
-                    // Cases the first chunk wrote are the builder's already (`flush`): `take` keeps them.
-                    let (records, keys) = try await restRead.value
+                if let read = ahead {
+                    // Cases written by chunks before are the builder's already (`flush`): `take` keeps them.
+                    let (records, keys) = try await read.value
                     builder.take(records, usedKeys: keys)
                 }
                 let end = min(next + chunk, items.count)
+                let following = items[end..<min(end + chunk, items.count)]
+                let ids = builder.unknownCases(following.map(caseOf)), keys = following.compactMap(keyOf)
+                ahead = following.isEmpty ? nil : Task { try await BatchBuilder.read(cases: ids, keys: keys, from: store) }
                 for item in items[next..<end] {
                     do { try await add(item, &builder) } catch is EngineError { throw GroupAbandoned() }
                 }
