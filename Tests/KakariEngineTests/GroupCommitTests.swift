@@ -112,17 +112,18 @@ struct GroupCommitTests {
         try await withStore { s in
             try await s.importHouseholds(Self.households.map { ($0, "練馬") })
             let now = try await s.engine.now()
-            // 80 assignments, then 220 more that the state no longer accepts: 300 events.
-            let queue = (0..<300).map { i in
+            // 80 assignments, then more that the state no longer accepts: a group and 44 events.
+            let count = Engine.groupSize + 44
+            let queue = (0..<count).map { i in
                 QueuedEvent(caseID: Self.households[i % 80], event: "assign", fields: [:], key: "assign-\(i)", enqueuedAt: now, by: "yamada", source: "test")
             }
             try await s.engine.store.enqueue(queue)
 
             let first = try await s.engine.runDue(now: now, groups: 1)
             #expect(first.total == Engine.groupSize)
-            #expect(try await s.engine.store.pendingEvents(limit: 300).count == 300 - Engine.groupSize)
+            #expect(try await s.engine.store.pendingEvents(limit: count).count == 44)
             let rest = try await s.engine.runDue(now: now)
-            #expect(rest.total == 300 - Engine.groupSize)
+            #expect(rest.total == 44)
             #expect(first.eventsApplied + rest.eventsApplied == 80)
             try await s.expectVerifies()
         }

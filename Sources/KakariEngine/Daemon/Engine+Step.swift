@@ -13,7 +13,7 @@ extension Engine {
     }
 
     /// How many timers or queued events one transaction takes at most (group commit).
-    public static let groupSize = 256
+    public static let groupSize = 1024
 
     /// How long a daemon's claim on a case lasts when it is not given back (a crashed
     /// daemon's cases are taken over then), in seconds.
