@@ -6,7 +6,8 @@ import KakariStore
 ///
 /// Each business day, investigators visit the households whose visit tasks are open (highest
 /// priority first), meeting them with the profile's probability for the time slot; ward staff
-/// and the registry division complete what their sections can handle that day; then the
+/// and the registry division complete what their sections can handle that day, from the
+/// worklists as they stood in the morning (the day's work is one group commit); then the
 /// clock moves to the next day and the timers due on the way fire. Every step goes through
 /// the engine, so the result is an ordinary store that `verify`, `cases` and `tasks` read.
 public struct DemoSimulation {
@@ -35,13 +36,18 @@ public struct DemoSimulation {
         guard let calendar = try await engine.currentBundle()?.calendar else { throw EngineError(.refused, "nothing is deployed") }
         for day in 1...profile.days {
             let now = try await engine.now()
+            // Everyone works from the worklists as they stood in the morning: the day's visits
+            // and each section's tasks are delivered as one group, so what a visit or a
+            // section's work causes reaches a worklist the next day.
+            var work: [Engine.Delivery] = []
             if calendar.isOpen(calendar.day(of: now)) {
-                transitions += try await visits(now)
-                for section in profile.staffPerDay.keys.sorted() { transitions += try await staffWork(section, now: now, calendar: calendar) }
+                work = try await visits(now)
+                for section in profile.staffPerDay.keys.sorted() { work += try await staffWork(section, now: now, calendar: calendar) }
             } else if calendar.closedWeekdays.contains(calendar.day(of: now).isoWeekday), calendar.holidays[calendar.day(of: now)] == nil {
                 // Weekend visits: investigators also work Saturdays and Sundays (休日 slot).
-                transitions += try await visits(now, weekend: true)
+                work = try await visits(now, weekend: true)
             }
+            transitions += try await engine.deliverGroup(work, at: now).applied
             let report = try await engine.advanceClock(to: now.addingTimeInterval(86_400))
             transitions += report.total
             progress(day, profile.days)
@@ -49,7 +55,8 @@ public struct DemoSimulation {
         return transitions
     }
 
-    private mutating func visits(_ now: Date, weekend: Bool = false) async throws -> Int {
+    /// The day's visits: one delivery per visit task the investigators get to.
+    private mutating func visits(_ now: Date, weekend: Bool = false) async throws -> [Engine.Delivery] {
         let capacity = profile.contractors.count * profile.visitsPerContractorPerDay / (weekend ? 3 : 1)
         let tasks = try await engine.store.tasks(TaskFilter(section: "survey_contractor", limit: capacity))
         // Investigators never visit their own town or the next one (the rule `tasks assign`
@@ -81,12 +88,13 @@ public struct DemoSimulation {
             }
             group.append(.init(caseID: task.caseID, event: .signal(name: task.event, fields: fields, task: task.key), by: investigator))
         }
-        return try await engine.deliverGroup(group, at: now).applied
+        return group
     }
 
-    private mutating func staffWork(_ section: String, now: Date, calendar: BusinessCalendar) async throws -> Int {
+    /// What `section`'s staff complete in a day: one delivery per task, up to their capacity.
+    private mutating func staffWork(_ section: String, now: Date, calendar: BusinessCalendar) async throws -> [Engine.Delivery] {
         let capacity = profile.staffPerDay[section] ?? 0
-        guard capacity > 0 else { return 0 }
+        guard capacity > 0 else { return [] }
         let tasks = try await engine.store.tasks(TaskFilter(section: section, limit: capacity))
         let worker = profile.staff[section] ?? "staff"
         // Triage reads what the household said: one query for the day's triage tasks.
@@ -111,6 +119,6 @@ public struct DemoSimulation {
             }
             group.append(.init(caseID: task.caseID, event: .signal(name: task.event, fields: fields, task: task.key), by: worker))
         }
-        return try await engine.deliverGroup(group, at: now).applied
+        return group
     }
 }
