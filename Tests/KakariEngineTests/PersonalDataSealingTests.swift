@@ -118,6 +118,25 @@ struct PersonalDataSealingTests {
         }
     }
 
+    @Test("a chunk large enough to be sealed in parts at once comes back whole: every case sealed, each with its own values")
+    func sealedInParts() async throws {
+        try await withStore { s in
+            // Enough households for the machine's every core to seal a part of the one chunk.
+            let count = SealedStore.casesPerSealingPart * max(2, ProcessInfo.processInfo.activeProcessorCount) + 7
+            let extra = (1...count).map { "P\($0),封緘　\($0)号,フウカン,練馬区封緘町\($0)番,練馬,1980,男,封緘　\($0)号,false,false" }
+            #expect(try await importSealed(s, extra: extra) == 3 + count)
+            for n in [1, count / 2, count] {
+                let raw = try #require(try await s.raw.caseRecord("P\(n)"))
+                guard case .string(let stored)? = raw.snapshot.data["address"] else { Issue.record("no address stored for P\(n)"); continue }
+                #expect(stored.hasPrefix("kakari:sealed:1:survey-test:"), "P\(n) is sealed")
+                let plain = try await s.engine.readCase("P\(n)", by: "yamada").record.snapshot.data
+                #expect(plain["address"] == .string("練馬区封緘町\(n)番"))
+                #expect(plain["members"] == .list(["封緘　\(n)号"]))
+            }
+            #expect(try await s.engine.verify().mismatches.isEmpty)
+        }
+    }
+
     @Test("a new dataset needs a purpose and an end date not yet past; an existing one keeps its own; nothing is written when refused")
     func datasetRules() async throws {
         try await withStore { s in

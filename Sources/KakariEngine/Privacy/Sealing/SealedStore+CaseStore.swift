@@ -127,16 +127,44 @@ extension SealedStore {
     public var groupChunkSize: Int? { base.groupChunkSize }
 
     /// `batch` with the personal fields of each case sealed under its dataset's key;
-    /// `datasets` gains each case's dataset (nil: none).
+    /// `datasets` gains each case's dataset (nil: none). The datasets are worked out in order
+    /// (a child takes its parent's); a large batch (an import's chunk) is then sealed in as
+    /// many parts as the machine has cores, at once: encrypting is most of an import's work.
     func seal(_ batch: CommitBatch, datasets: inout [String: String?]) async throws -> CommitBatch {
+        var ofCases: [String?] = []
+        for write in batch.cases {
+            let dataset = try await dataset(of: write, earlier: datasets)
+            datasets[write.snapshot.id] = .some(dataset)
+            ofCases.append(dataset)
+        }
         var batch = batch
-        for i in batch.cases.indices {
-            let dataset = try await dataset(of: batch.cases[i], earlier: datasets)
-            datasets[batch.cases[i].snapshot.id] = .some(dataset)
-            if let dataset { batch.cases[i] = try await seal(batch.cases[i], dataset: dataset) }
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, batch.cases.count / Self.casesPerSealingPart)
+        guard parts > 1 else {
+            for (i, dataset) in ofCases.enumerated() {
+                if let dataset { batch.cases[i] = try await seal(batch.cases[i], dataset: dataset) }
+            }
+            return batch
+        }
+        let writes = batch.cases, sealedUnder = ofCases
+        let size = (writes.count + parts - 1) / parts
+        try await withThrowingTaskGroup(of: (Int, [CaseWrite]).self) { group in
+            for start in stride(from: 0, to: writes.count, by: size) {
+                let range = start..<min(start + size, writes.count)
+                group.addTask {
+                    var part = Array(writes[range])
+                    for (offset, dataset) in sealedUnder[range].enumerated() {
+                        if let dataset { part[offset] = try await self.seal(part[offset], dataset: dataset) }
+                    }
+                    return (start, part)
+                }
+            }
+            for try await (start, part) in group { batch.cases.replaceSubrange(start..<(start + part.count), with: part) }
         }
         return batch
     }
+
+    /// A batch is sealed in parts of at least this many cases.
+    public static let casesPerSealingPart = 256
 
     public func runningCaseCounts(workflow: String, version: Int) async throws -> [String: Int] {
         try await base.runningCaseCounts(workflow: workflow, version: version)
