@@ -25,7 +25,7 @@ extension SQLiteStore {
             dump.timers = try Row.fetchAll(db, sql: "SELECT case_id, name, due FROM timers ORDER BY case_id, name").map {
                 TimerRecord(caseID: $0["case_id"], name: $0["name"], due: Date(timeIntervalSince1970: $0["due"]))
             }
-            dump.queuedEvents = try Row.fetchAll(db, sql: "SELECT * FROM queued_events ORDER BY id").map(Self.queued)
+            dump.queuedEvents = try Row.fetchAll(db, sql: "SELECT \(Self.queuedColumns) FROM queued_events ORDER BY id").map(Self.queued)
             dump.idempotency = try Row.fetchAll(db, sql: "SELECT * FROM idempotency ORDER BY key").map(Self.idempotencyRecord)
             dump.audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map(Self.auditEntry)
             return dump

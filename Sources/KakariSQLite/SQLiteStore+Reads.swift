@@ -190,24 +190,28 @@ extension SQLiteStore {
 
     public func pendingEvents(limit: Int) async throws -> [QueuedEvent] {
         try await readStatement { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM queued_events WHERE status = 'pending' ORDER BY id LIMIT ?"), arguments: [limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.queuedColumns) FROM queued_events WHERE status = 'pending' ORDER BY id LIMIT ?"), arguments: [limit])
                 .map(Self.queued)
         }
     }
 
     public func events(status: QueuedEvent.Status) async throws -> [QueuedEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM queued_events WHERE status = ? ORDER BY id", arguments: [status.rawValue])
+            try Row.fetchAll(db, sql: "SELECT \(Self.queuedColumns) FROM queued_events WHERE status = ? ORDER BY id", arguments: [status.rawValue])
                 .map(Self.queued)
         }
     }
 
+    /// The columns `queued(_:)` reads, in its order (by position: a name is looked up
+    /// case-insensitively on every access, see fix 2 in docs/performance.md).
+    static let queuedColumns = "id, case_id, event, fields, key, enqueued_at, by, source, status, reason, resolved_at"
+
     static func queued(_ row: Row) throws -> QueuedEvent {
-        QueuedEvent(id: row["id"], caseID: row["case_id"], event: row["event"],
-                    fields: try JSONReader.values(json: row["fields"]) ?? StoreJSON.decode([String: Value].self, row["fields"]), key: row["key"],
-                    enqueuedAt: Date(timeIntervalSince1970: row["enqueued_at"]), by: row["by"], source: row["source"],
-                    status: QueuedEvent.Status(rawValue: row["status"]) ?? .pending, reason: row["reason"],
-                    resolvedAt: date(row, "resolved_at"))
+        let fields: String = row[3]
+        return QueuedEvent(id: row[0], caseID: row[1], event: row[2],
+                           fields: try JSONReader.values(json: fields) ?? StoreJSON.decode([String: Value].self, fields), key: row[4],
+                           enqueuedAt: Date(timeIntervalSince1970: row[5]), by: row[6], source: row[7],
+                           status: QueuedEvent.Status(rawValue: row[8]) ?? .pending, reason: row[9], resolvedAt: date(row, 10))
     }
 
     public func idempotency(_ key: String) async throws -> IdempotencyRecord? {
