@@ -36,6 +36,26 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("a group handed cases as the caller read them, one changed since by another writer, applies each event once and never writes over the change")
+    func handedInReads() async throws {
+        try await withStore { s in
+            try await s.importHouseholds(Self.households.map { ($0, "練馬") })
+            let read = try await s.engine.store.caseRecords(Self.households)
+            // Another writer moves H040 after the caller read it.
+            _ = try await s.engine.send(caseID: "H040", event: "assign", fields: [:], key: nil, by: "yamada")
+            let group = Self.households.map {
+                Engine.Delivery(caseID: $0, event: .signal(name: "assign", fields: [:], task: nil), by: "yamada")
+            }
+            let result = try await s.engine.deliverGroup(group, at: try await s.engine.now(), read: read)
+
+            #expect(result.applied == 79)
+            #expect(result.refused.map(\.0.caseID) == ["H040"], "H040 was assigned already, by the other writer")
+            #expect(try await s.path("H040") == ["start →listed", "assign listed→awaiting_visit"])
+            #expect(try await s.path("H041") == ["start →listed", "assign listed→awaiting_visit"])
+            try await s.expectVerifies()
+        }
+    }
+
     @Test("a case written by an earlier chunk is written again by a later one in the same transaction, not taken for a concurrent change")
     func rewriteAcrossChunks() async throws {
         try await withStore { s in

@@ -39,15 +39,17 @@ public struct DemoSimulation {
             // Everyone works from the worklists as they stood in the morning: the day's visits
             // and each section's tasks are delivered as one group, so what a visit or a
             // section's work causes reaches a worklist the next day.
+            // The cases read for the simulation's choices are handed to the group, not read again.
             var work: [Engine.Delivery] = []
+            var read: [String: CaseRecord] = [:]
             if calendar.isOpen(calendar.day(of: now)) {
-                work = try await visits(now)
-                for section in profile.staffPerDay.keys.sorted() { work += try await staffWork(section, now: now, calendar: calendar) }
+                work = try await visits(now, read: &read)
+                for section in profile.staffPerDay.keys.sorted() { work += try await staffWork(section, now: now, calendar: calendar, read: &read) }
             } else if calendar.closedWeekdays.contains(calendar.day(of: now).isoWeekday), calendar.holidays[calendar.day(of: now)] == nil {
                 // Weekend visits: investigators also work Saturdays and Sundays (休日 slot).
-                work = try await visits(now, weekend: true)
+                work = try await visits(now, weekend: true, read: &read)
             }
-            transitions += try await engine.deliverGroup(work, at: now).applied
+            transitions += try await engine.deliverGroup(work, at: now, read: read).applied
             let report = try await engine.advanceClock(to: now.addingTimeInterval(86_400))
             transitions += report.total
             progress(day, profile.days)
@@ -56,7 +58,7 @@ public struct DemoSimulation {
     }
 
     /// The day's visits: one delivery per visit task the investigators get to.
-    private mutating func visits(_ now: Date, weekend: Bool = false) async throws -> [Engine.Delivery] {
+    private mutating func visits(_ now: Date, weekend: Bool = false, read: inout [String: CaseRecord]) async throws -> [Engine.Delivery] {
         let capacity = profile.contractors.count * profile.visitsPerContractorPerDay / (weekend ? 3 : 1)
         let tasks = try await engine.store.tasks(TaskFilter(section: "survey_contractor", limit: capacity))
         // Investigators never visit their own town or the next one (the rule `tasks assign`
@@ -64,6 +66,7 @@ public struct DemoSimulation {
         let bundle = try await engine.currentBundle()
         let people = profile.contractors.map { id in bundle?.staff.user(id) }
         let households = try await engine.store.caseRecords(tasks.map(\.caseID))
+        read.merge(households) { _, new in new }
         var group: [Engine.Delivery] = []
         for (i, task) in tasks.enumerated() where task.kind == "visit" {
             var investigator = "contractor"
@@ -92,13 +95,15 @@ public struct DemoSimulation {
     }
 
     /// What `section`'s staff complete in a day: one delivery per task, up to their capacity.
-    private mutating func staffWork(_ section: String, now: Date, calendar: BusinessCalendar) async throws -> [Engine.Delivery] {
+    private mutating func staffWork(_ section: String, now: Date, calendar: BusinessCalendar,
+                                    read: inout [String: CaseRecord]) async throws -> [Engine.Delivery] {
         let capacity = profile.staffPerDay[section] ?? 0
         guard capacity > 0 else { return [] }
         let tasks = try await engine.store.tasks(TaskFilter(section: section, limit: capacity))
         let worker = profile.staff[section] ?? "staff"
         // Triage reads what the household said: one query for the day's triage tasks.
         let triaged = try await engine.store.caseRecords(tasks.filter { $0.kind == "triage" }.map(\.caseID))
+        read.merge(triaged) { _, new in new }
         var group: [Engine.Delivery] = []
         for task in tasks {
             var fields: [String: Value] = [:]

@@ -19,8 +19,12 @@ extension Engine {
     /// Delivers many events in one transaction (group commit), in order; later ones see the
     /// earlier ones' effects. Refused events are skipped and reported; if the group cannot
     /// commit because another writer changed one of its cases, each is delivered on its own.
-    public func deliverGroup(_ deliveries: [Delivery], at now: Date) async throws -> (applied: Int, refused: [(Delivery, String)]) {
+    /// `read` holds cases the caller has just read: they are not read again (one changed
+    /// meanwhile makes the group conflict, and its events are then delivered one by one).
+    public func deliverGroup(_ deliveries: [Delivery], at now: Date,
+                             read: [String: CaseRecord] = [:]) async throws -> (applied: Int, refused: [(Delivery, String)]) {
         var builder = BatchBuilder(engine: self, by: "", at: now)
+        builder.take(read, usedKeys: [])
         var refused: [(Delivery, String)] = []
         var applied = 0
         // What a decision causes (a child case, the parent's next step) refused half-way
