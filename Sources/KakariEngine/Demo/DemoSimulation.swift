@@ -38,8 +38,8 @@ public struct DemoSimulation {
             let now = try await engine.now()
             // Everyone works from the worklists as they stood in the morning: the day's visits
             // and each section's tasks are delivered as one group, so what a visit or a
-            // section's work causes reaches a worklist the next day.
-            // The cases read for the simulation's choices are handed to the group, not read again.
+            // section's work causes reaches a worklist the next day. The cases read for the
+            // simulation's choices are handed to the group, which does not read them again.
             var work: [Engine.Delivery] = []
             var read: [String: CaseRecord] = [:]
             if calendar.isOpen(calendar.day(of: now)) {
