@@ -165,7 +165,7 @@ extension PostgresStore {
     static func queued(_ row: PostgresRow) throws -> QueuedEvent {
         let (id, caseID, event, fields, key, enqueued, by, source, status, reason, resolved) =
             try row.decode((Int64, String, String, String, String?, Double, String, String, String, String?, Double?).self)
-        return QueuedEvent(id: id, caseID: caseID, event: event, fields: try JSONReader.values(json: fields) ?? StoreJSON.decode([String: Value].self, fields), key: key,
+        return QueuedEvent(id: id, caseID: caseID, event: event, fields: try StoreJSON.eventFields(fields), key: key,
                            enqueuedAt: Date(timeIntervalSince1970: enqueued), by: by, source: source,
                            status: QueuedEvent.Status(rawValue: status) ?? .pending, reason: reason,
                            resolvedAt: resolved.map(Date.init(timeIntervalSince1970:)))

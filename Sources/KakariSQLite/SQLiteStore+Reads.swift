@@ -207,11 +207,9 @@ extension SQLiteStore {
     static let queuedColumns = "id, case_id, event, fields, key, enqueued_at, by, source, status, reason, resolved_at"
 
     static func queued(_ row: Row) throws -> QueuedEvent {
-        let fields: String = row[3]
-        return QueuedEvent(id: row[0], caseID: row[1], event: row[2],
-                           fields: try JSONReader.values(json: fields) ?? StoreJSON.decode([String: Value].self, fields), key: row[4],
-                           enqueuedAt: Date(timeIntervalSince1970: row[5]), by: row[6], source: row[7],
-                           status: QueuedEvent.Status(rawValue: row[8]) ?? .pending, reason: row[9], resolvedAt: date(row, 10))
+        QueuedEvent(id: row[0], caseID: row[1], event: row[2], fields: try StoreJSON.eventFields(row[3]), key: row[4],
+                    enqueuedAt: Date(timeIntervalSince1970: row[5]), by: row[6], source: row[7],
+                    status: QueuedEvent.Status(rawValue: row[8]) ?? .pending, reason: row[9], resolvedAt: date(row, 10))
     }
 
     public func idempotency(_ key: String) async throws -> IdempotencyRecord? {

@@ -15,30 +15,33 @@ public enum JSONReader {
 
     /// The snapshot in `text`, or nil when it is not in the form `JSONWriter` writes.
     public static func snapshot(_ text: String) -> CaseSnapshot? {
-        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> CaseSnapshot? {
-            var parser = Parser(bytes: buffer)
+        parse(text) { parser in
             guard let node = parser.value(), case .object(let o) = node else { return nil }
             return makeSnapshot(o)
         }
-        // Strings read from the store are native UTF-8: parse them in place, without a copy.
-        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(parse)
+    }
+
+    /// What `body` makes of `text`'s bytes. Strings read from the store are native UTF-8:
+    /// they are parsed in place, without a copy.
+    static func parse<T>(_ text: String, _ body: (inout Parser) -> T?) -> T? {
+        func run(_ buffer: UnsafeBufferPointer<UInt8>) -> T? {
+            var parser = Parser(bytes: buffer)
+            return body(&parser)
+        }
+        if let result = text.utf8.withContiguousStorageIfAvailable(run) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(run)
     }
 
     /// One value as `JSONWriter.value` writes it, or nil.
     public static func value(json text: String) -> Value? {
-        Array(text.utf8).withUnsafeBufferPointer { buffer in
-            var parser = Parser(bytes: buffer)
-            return parser.value().flatMap(value)
-        }
+        parse(text) { parser in parser.value().flatMap(value) }
     }
 
     /// An object of values (a queued event's fields), or nil when it is not in the form
     /// `Value` encodes: the daemon reads a group's events at once, and that read, mostly
     /// `JSONDecoder`, was about 6% of `daemon --once`'s samples in `perf`.
     public static func values(json text: String) -> [String: Value]? {
-        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> [String: Value]? {
-            var parser = Parser(bytes: buffer)
+        parse(text) { parser in
             guard case .object(let o)? = parser.value() else { return nil }
             var out: [String: Value] = [:]
             for (name, node) in o {
@@ -47,20 +50,15 @@ public enum JSONReader {
             }
             return out
         }
-        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(parse)
     }
 
     /// The string member `key` of the JSON object in `text`, or nil (no such member, not a
     /// string, not an object).
     public static func string(_ key: String, inObject text: String) -> String? {
-        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
-            var parser = Parser(bytes: buffer)
+        parse(text) { parser in
             guard case .object(let o)? = parser.value(), case .string(let member)? = o[key] else { return nil }
             return member
         }
-        if let result = text.utf8.withContiguousStorageIfAvailable(parse) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(parse)
     }
 
     static func makeSnapshot(_ o: [String: Node]) -> CaseSnapshot? {

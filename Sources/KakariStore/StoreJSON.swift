@@ -1,4 +1,5 @@
 import Foundation
+import KakariCore
 
 /// The JSON encoding stores use for snapshots, events and details: sorted keys (so equal
 /// values give equal text) and dates as seconds since 1970.
@@ -14,5 +15,11 @@ public enum StoreJSON {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    /// A queued event's fields: read by `JSONReader`, or by `JSONDecoder` when they are in a
+    /// form it does not know (which then reports any error).
+    public static func eventFields(_ text: String) throws -> [String: Value] {
+        try JSONReader.values(json: text) ?? decode([String: Value].self, text)
     }
 }

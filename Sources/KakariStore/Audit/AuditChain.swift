@@ -16,34 +16,30 @@ public enum AuditChain {
     /// The entry's content as hashed: every field but the hashes, each length-prefixed so no
     /// two different entries share a canonical form.
     public static func canonical(_ e: AuditEntry) -> String {
+        parts(e).map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+    }
+
+    /// The fields of the canonical form, in its order.
+    static func parts(_ e: AuditEntry) -> [String] {
         let milliseconds = Int64((e.at.timeIntervalSince1970 * 1000).rounded())
-        let parts = [String(e.seq), String(milliseconds), e.user, e.command, e.action.rawValue, e.caseID ?? "\u{0}",
-                     e.fields.joined(separator: ","), e.detail]
-        return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return [String(e.seq), String(milliseconds), e.user, e.command, e.action.rawValue, e.caseID ?? "\u{0}",
+                e.fields.joined(separator: ","), e.detail]
     }
 
     /// The hash of `entry` following `previousHash`: SHA-256 of `previousHash`, a newline and
-    /// `canonical(entry)`. The bytes are put together in one buffer rather than through
-    /// `canonical`'s strings: it runs inside the write transaction, once per entry.
+    /// `canonical(entry)`. The bytes go straight into one buffer, not through `canonical`'s
+    /// interpolated and joined strings: it runs inside the write transaction, once per entry.
     public static func hash(_ entry: AuditEntry, after previousHash: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(previousHash.utf8.count + entry.detail.utf8.count + entry.user.utf8.count + entry.command.utf8.count + 96)
         bytes.append(contentsOf: previousHash.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        func part(_ text: some StringProtocol, first: Bool = false) {
-            if !first { bytes.append(UInt8(ascii: "|")) }
-            bytes.append(contentsOf: String(text.utf8.count).utf8)
+        for (i, part) in parts(entry).enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: "|")) }
+            bytes.append(contentsOf: String(part.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: part.utf8)
         }
-        part(String(entry.seq), first: true)
-        part(String(Int64((entry.at.timeIntervalSince1970 * 1000).rounded())))
-        part(entry.user)
-        part(entry.command)
-        part(entry.action.rawValue)
-        part(entry.caseID ?? "\u{0}")
-        part(entry.fields.joined(separator: ","))
-        part(entry.detail)
         let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

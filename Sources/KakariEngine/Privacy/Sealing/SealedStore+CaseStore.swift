@@ -140,9 +140,7 @@ extension SealedStore {
         var batch = batch
         let parts = min(ProcessInfo.processInfo.activeProcessorCount, batch.cases.count / Self.casesPerSealingPart)
         guard parts > 1 else {
-            for (i, dataset) in ofCases.enumerated() {
-                if let dataset { batch.cases[i] = try await seal(batch.cases[i], dataset: dataset) }
-            }
+            batch.cases = try await seal(batch.cases[...], under: ofCases[...])
             return batch
         }
         let writes = batch.cases, sealedUnder = ofCases
@@ -150,17 +148,21 @@ extension SealedStore {
         try await withThrowingTaskGroup(of: (Int, [CaseWrite]).self) { group in
             for start in stride(from: 0, to: writes.count, by: size) {
                 let range = start..<min(start + size, writes.count)
-                group.addTask {
-                    var part = Array(writes[range])
-                    for (offset, dataset) in sealedUnder[range].enumerated() {
-                        if let dataset { part[offset] = try await self.seal(part[offset], dataset: dataset) }
-                    }
-                    return (start, part)
-                }
+                group.addTask { (start, try await self.seal(writes[range], under: sealedUnder[range])) }
             }
             for try await (start, part) in group { batch.cases.replaceSubrange(start..<(start + part.count), with: part) }
         }
         return batch
+    }
+
+    /// `writes` each sealed under its dataset in `datasets` (same positions; nil: left as is).
+    private func seal(_ writes: ArraySlice<CaseWrite>, under datasets: ArraySlice<String?>) async throws -> [CaseWrite] {
+        var out: [CaseWrite] = []
+        out.reserveCapacity(writes.count)
+        for (write, dataset) in zip(writes, datasets) {
+            if let dataset { out.append(try await seal(write, dataset: dataset)) } else { out.append(write) }
+        }
+        return out
     }
 
     /// A batch is sealed in parts of at least this many cases.
