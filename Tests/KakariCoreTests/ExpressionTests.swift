@@ -104,4 +104,13 @@ struct ExpressionTests {
         #expect(try t.render(ev) == "練馬 訪問 2 回目 {済}")
         #expect(throws: ExpressionError.self) { try Template("{town") }
     }
+
+    @Test("a template names the case fields it reads and whether it reads the event's")
+    func templateReferences() throws {
+        let t = try Template("{town} 訪問 {visits + 1} 回目 {lookup(towns, town, \"area\")}")
+        #expect(t.fieldReferences == ["town", "visits"] && !t.readsEventField)
+        let e = try Template("{if(event.outcome == \"面接\", name, \"-\")}")
+        #expect(e.fieldReferences == ["name"] && e.readsEventField)
+        #expect(try Template("{{済}}").fieldReferences.isEmpty)
+    }
 }

@@ -70,6 +70,20 @@ struct PersonalDataSealingTests {
         }
     }
 
+    @Test("a task title that can quote no personal field is stored as it is; one that quotes a name is sealed")
+    func plainTitles() async throws {
+        try await withStore { s in
+            _ = try await importSealed(s)
+            let counselling = try await counselling(s, "S1")
+            _ = try await s.engine.send(caseID: "S2", event: "assign", fields: [:], key: nil, by: "yamada")
+            let visit = try await s.openTask("S2", kind: "visit")
+            // `{town} 訪問 {visits + 1} 回目` reads no `pii` field; `納付相談 {name} ({town})` does.
+            #expect(try #require(try await s.raw.task(visit.id)).title == "練馬 訪問 1 回目")
+            #expect(try #require(try await s.raw.task(counselling.id)).title.hasPrefix("kakari:sealed:1:survey-test:"))
+            #expect(try await s.engine.task(counselling.id).title == "納付相談 封緘　一郎 (練馬)")
+        }
+    }
+
     @Test("a write that leaves a personal value unchanged stores the same token: nothing is encrypted anew")
     func unchangedTokens() async throws {
         try await withStore { s in

@@ -40,6 +40,18 @@ public indirect enum Expression: Hashable, Sendable {
             return rest.reduce(into: []) { $0.formUnion($1.fieldReferences) }
         }
     }
+
+    /// Whether the expression reads a field of the event being handled (`event.NAME`).
+    public var readsEventField: Bool {
+        switch self {
+        case .literal, .field: return false
+        case .eventField: return true
+        case .list(let items, _): return items.contains { $0.readsEventField }
+        case .unary(_, let e, _): return e.readsEventField
+        case .binary(_, let l, let r, _): return l.readsEventField || r.readsEventField
+        case .call(_, let args, _): return args.contains { $0.readsEventField }
+        }
+    }
 }
 
 /// `not` and unary minus.

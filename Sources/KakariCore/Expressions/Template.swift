@@ -52,6 +52,16 @@ public struct Template: Hashable, Sendable {
         }
     }
 
+    /// Every case field the template's expressions read.
+    public var fieldReferences: Set<String> {
+        parts.reduce(into: []) { refs, part in if case .expression(let e, _) = part { refs.formUnion(e.fieldReferences) } }
+    }
+
+    /// Whether one of the template's expressions reads a field of the event being handled.
+    public var readsEventField: Bool {
+        parts.contains { part in if case .expression(let e, _) = part { return e.readsEventField } else { return false } }
+    }
+
     /// The text with each expression's value in its place.
     public func render(_ evaluator: Evaluator) throws(ExpressionError) -> String {
         var out = ""

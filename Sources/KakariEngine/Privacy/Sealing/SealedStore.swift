@@ -36,8 +36,28 @@ public final class SealedStore: CaseStore {
     /// of its events and task forms, by name.
     struct PersonalFields {
         var byName: [String: FieldDefinition] = [:]
+        /// The kinds of task whose titles can quote no personal value: every title of that kind
+        /// reads only case fields that are not `pii` (and literals, tables, dates), so it is
+        /// stored as it is. A title that reads an event's field, an item or an unknown name is
+        /// sealed.
+        var plainTitles: Set<String> = []
         var isEmpty: Bool { byName.isEmpty }
         func contains(_ name: String) -> Bool { byName[name] != nil }
+
+        init() {}
+
+        init(_ definition: WorkflowDefinition) {
+            for task in definition.states.flatMap(\.tasks) { for f in task.form where f.pii { byName[f.name] = f } }
+            for event in definition.events.values { for f in event.fields where f.pii { byName[f.name] = f } }
+            for f in definition.fields where f.pii { byName[f.name] = f }
+            let plainFields = Set(definition.fields.filter { !$0.pii }.map(\.name))
+            let tasks = definition.states.flatMap(\.tasks)
+            plainTitles = Set(tasks.map(\.kind).filter { kind in
+                tasks.allSatisfy { task in
+                    task.kind != kind || (!task.title.readsEventField && task.title.fieldReferences.isSubset(of: plainFields))
+                }
+            })
+        }
     }
 
     func personalFields(_ workflow: String, _ version: Int) async throws -> PersonalFields {
@@ -51,9 +71,7 @@ public final class SealedStore: CaseStore {
         var fields = PersonalFields()
         if let v = versions.first(where: { $0.name == workflow && $0.version == version }),
            let definition = try await definitions.bundle(v.bundle, store: base).workflows[workflow] {
-            for task in definition.states.flatMap(\.tasks) { for f in task.form where f.pii { fields.byName[f.name] = f } }
-            for event in definition.events.values { for f in event.fields where f.pii { fields.byName[f.name] = f } }
-            for f in definition.fields where f.pii { fields.byName[f.name] = f }
+            fields = PersonalFields(definition)
         }
         personal.withLock { $0[key] = fields }
         return fields
@@ -308,8 +326,11 @@ public final class SealedStore: CaseStore {
             }
             write.history[i] = entry
         }
-        // A title may quote any field (`納付相談 {name}`): every title of a dataset's case is sealed.
-        for i in write.openTasks.indices { write.openTasks[i].title = try sealText(write.openTasks[i].title, dataset: dataset, keys: keys) }
+        // A title may quote a personal field (`納付相談 {name}`): such titles are sealed, those
+        // that can quote none (`{town} 訪問 1 回目`) are not.
+        for i in write.openTasks.indices where !fields.plainTitles.contains(write.openTasks[i].kind) {
+            write.openTasks[i].title = try sealText(write.openTasks[i].title, dataset: dataset, keys: keys)
+        }
         return write
     }
 }
