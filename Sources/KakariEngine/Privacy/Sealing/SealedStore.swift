@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// It wraps the real store (SQLite or PostgreSQL) and changes only what crosses it: on the way
 /// in, `commit` and `enqueue` seal the personal values of cases that belong to a dataset (case
-/// data, event fields in the history, changes, task titles, `for_each` items, kept events);
-/// on the way out, every read opens them again. The core, the engine and both stores stay as
-/// they are, and a store without datasets passes through unchanged.
+/// data, event fields in the history, changes, task titles that may quote them, `for_each`
+/// items, kept events); on the way out, every read opens them again. The core, the engine and
+/// both stores stay as they are, and a store without datasets passes through unchanged.
 public final class SealedStore: CaseStore {
     public let base: any CaseStore
     public let keys: KeyFolder
