@@ -10,7 +10,7 @@ import KakariCore
 public enum JSONWriter {
     /// An event as `CaseEvent`'s `Codable` form: `{"signal":{"fields":{…},"name":"visit","task":"2.1"}}`.
     public static func encode(_ event: CaseEvent) -> String {
-        var out = ""
+        var out = JSONOutput()
         switch event {
         case .start(let data, let parent):
             out += "{\"start\":{\"data\":"
@@ -30,14 +30,14 @@ public enum JSONWriter {
             out += ",\"result\":"; string(result, &out); out += "}}"
         case .suspend, .resume, .move, .cancel, .migrate, .reopen:
             // Operator events are rare: Foundation's encoder writes them.
-            out = StoreJSON.encode(event)
+            return StoreJSON.encode(event)
         }
-        return out
+        return out.string
     }
 
     /// Data changes as `[Decision.Change]`'s `Codable` form.
     public static func encode(_ changes: [Decision.Change]) -> String {
-        var out = "["
+        var out = JSONOutput("[")
         for (i, c) in changes.enumerated() {
             if i > 0 { out += "," }
             out += "{\"field\":"; string(c.field, &out)
@@ -45,11 +45,18 @@ public enum JSONWriter {
             out += ",\"old\":"; value(c.old, &out)
             out += "}"
         }
-        return out + "]"
+        out += "]"
+        return out.string
     }
 
     /// A mapping of names to values, keys sorted.
     public static func values(_ map: [String: Value], _ out: inout String) {
+        var bytes = JSONOutput()
+        values(map, &bytes)
+        out += bytes.string
+    }
+
+    static func values(_ map: [String: Value], _ out: inout JSONOutput) {
         out += "{"
         for (i, name) in map.keys.sorted().enumerated() {
             if i > 0 { out += "," }
@@ -61,8 +68,7 @@ public enum JSONWriter {
     }
 
     public static func encode(_ s: CaseSnapshot) -> String {
-        var out = "{"
-        out.reserveCapacity(512)
+        var out = JSONOutput("{", capacity: 2048)
         key("data", &out)
         values(s.data, &out)
         out += ","
@@ -110,10 +116,10 @@ public enum JSONWriter {
         out += ","
         key("workflow", &out); string(s.workflow, &out)
         out += "}"
-        return out
+        return out.string
     }
 
-    private static func timers(_ timers: [String: Date], _ out: inout String) {
+    private static func timers(_ timers: [String: Date], _ out: inout JSONOutput) {
         out += "{"
         for (i, name) in timers.keys.sorted().enumerated() {
             if i > 0 { out += "," }
@@ -123,8 +129,8 @@ public enum JSONWriter {
         out += "}"
     }
 
-    private static func key(_ name: String, _ out: inout String) {
-        out += "\"" + name + "\":"
+    private static func key(_ name: String, _ out: inout JSONOutput) {
+        out += "\""; out += name; out += "\":"
     }
 
     private static func number(_ d: Double) -> String {
@@ -133,6 +139,12 @@ public enum JSONWriter {
 
     /// One value; dates as `{"$date": …}` like `Value`'s `Codable` form.
     public static func value(_ v: Value, _ out: inout String) {
+        var bytes = JSONOutput()
+        value(v, &bytes)
+        out += bytes.string
+    }
+
+    static func value(_ v: Value, _ out: inout JSONOutput) {
         switch v {
         case .null: out += "null"
         case .string(let s): string(s, &out)
@@ -151,6 +163,12 @@ public enum JSONWriter {
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
     public static func string(_ s: String, _ out: inout String) {
+        var bytes = JSONOutput()
+        string(s, &bytes)
+        out += bytes.string
+    }
+
+    static func string(_ s: String, _ out: inout JSONOutput) {
         out += "\""
         // Most texts need no escaping: copy them whole.
         func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte != 0x22 && byte != 0x5C }
@@ -171,10 +189,35 @@ public enum JSONWriter {
                 if scalar.value < 0x20 {
                     out += String(format: "\\u%04x", scalar.value)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.append(scalar)
                 }
             }
         }
         out += "\""
     }
+}
+
+/// The bytes `JSONWriter` writes, made into one `String` at the end. Appending to a byte array
+/// is plain copying; appending to a `String` checks its capacity and form on every piece, and
+/// was most of the writer's time (`perf` of `kakari daemon --once`).
+struct JSONOutput {
+    private(set) var bytes: [UInt8] = []
+
+    init(_ start: String = "", capacity: Int = 0) {
+        bytes.reserveCapacity(max(capacity, 64))
+        self += start
+    }
+
+    static func += (out: inout JSONOutput, text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.bytes.append(contentsOf: $0) }) == nil {
+            out.bytes.append(contentsOf: text.utf8)
+        }
+    }
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        UTF8.encode(scalar) { bytes.append($0) }
+    }
+
+    /// What was written, as text (always valid UTF-8: only whole strings and scalars go in).
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
