@@ -69,6 +69,22 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("reading many cases at once gives each stored case once, whatever the number asked and repeats among them")
+    func manyCases() async throws {
+        try await Self.withEmptyStore { store in
+            var batch = CommitBatch()
+            batch.cases = (1...620).flatMap { Self.start("H\($0)").cases }
+            try await store.commit(batch)
+            for count in [1, 2, 8, 9, 33, 500, 501, 620] {
+                let asked = (1...count).map { "H\($0)" }
+                #expect(try await store.caseRecords(asked).keys.sorted() == asked.sorted(), "\(count) asked")
+            }
+            let mixed = ["H7", "H0", "H7", "H3", "H9999"]
+            let found = try await store.caseRecords(mixed)
+            #expect(found.keys.sorted() == ["H3", "H7"] && found["H3"]?.snapshot.id == "H3")
+        }
+    }
+
     @Test("a batch whose case moved meanwhile is refused whole as a conflict, and writes nothing")
     func staleSequence() async throws {
         try await Self.withEmptyStore { store in
