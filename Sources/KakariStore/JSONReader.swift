@@ -10,7 +10,23 @@ import KakariCore
 public enum JSONReader {
     /// A parsed JSON value.
     indirect enum Node {
-        case null, bool(Bool), number(Double), string(String), array([Node]), object([String: Node])
+        case null, bool(Bool), number(Double), string(String), array([Node]), object(Members)
+    }
+
+    /// An object's members in the order written. Kept as pairs, not a dictionary: hashing
+    /// and growing a dictionary per object was most of the parse (`perf` of `daemon --once`),
+    /// and a snapshot's objects are small. A key written twice reads as its last value, as a
+    /// dictionary would have kept it.
+    struct Members: Sequence {
+        var pairs: [(String, Node)] = []
+        var count: Int { pairs.count }
+
+        subscript(key: String) -> Node? {
+            for (name, node) in pairs.reversed() where name == key { return node }
+            return nil
+        }
+
+        func makeIterator() -> IndexingIterator<[(String, Node)]> { pairs.makeIterator() }
     }
 
     /// The snapshot in `text`, or nil when it is not in the form `JSONWriter` writes.
@@ -44,6 +60,7 @@ public enum JSONReader {
         parse(text) { parser in
             guard case .object(let o)? = parser.value() else { return nil }
             var out: [String: Value] = [:]
+            out.reserveCapacity(o.count)
             for (name, node) in o {
                 guard let v = value(node) else { return nil }
                 out[name] = v
@@ -61,13 +78,14 @@ public enum JSONReader {
         }
     }
 
-    static func makeSnapshot(_ o: [String: Node]) -> CaseSnapshot? {
+    static func makeSnapshot(_ o: Members) -> CaseSnapshot? {
         guard case .string(let id)? = o["id"], case .string(let workflow)? = o["workflow"],
               case .number(let version)? = o["version"], case .string(let state)? = o["state"],
               case .object(let dataNode)? = o["data"], case .bool(let finished)? = o["finished"],
               case .number(let sequence)? = o["sequence"], case .number(let entered)? = o["enteredAt"]
         else { return nil }
         var data: [String: Value] = [:]
+        data.reserveCapacity(dataNode.count)
         for (k, v) in dataNode {
             guard let value = value(v) else { return nil }
             data[k] = value
@@ -147,7 +165,7 @@ public enum JSONReader {
             switch bytes[i] {
             case UInt8(ascii: "{"):
                 i += 1
-                var o: [String: Node] = [:]
+                var o = Members()
                 skip()
                 if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
                 while true {
@@ -157,7 +175,7 @@ public enum JSONReader {
                     guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
                     i += 1
                     guard let v = value() else { return nil }
-                    o[key] = v
+                    o.pairs.append((key, v))
                     skip()
                     guard i < bytes.count else { return nil }
                     if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
