@@ -47,11 +47,11 @@ public final class SealedStore: CaseStore {
         init() {}
 
         init(_ definition: WorkflowDefinition) {
-            for task in definition.states.flatMap(\.tasks) { for f in task.form where f.pii { byName[f.name] = f } }
+            let tasks = definition.states.flatMap(\.tasks)
+            for task in tasks { for f in task.form where f.pii { byName[f.name] = f } }
             for event in definition.events.values { for f in event.fields where f.pii { byName[f.name] = f } }
             for f in definition.fields where f.pii { byName[f.name] = f }
             let plainFields = Set(definition.fields.filter { !$0.pii }.map(\.name))
-            let tasks = definition.states.flatMap(\.tasks)
             plainTitles = Set(tasks.map(\.kind).filter { kind in
                 tasks.allSatisfy { task in
                     task.kind != kind || (!task.title.readsEventField && task.title.fieldReferences.isSubset(of: plainFields))
