@@ -13,15 +13,16 @@ extension SQLiteStore {
 
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         guard !ids.isEmpty else { return [:] }
-        // Up to 500 ids are one statement; more are several, read in one snapshot.
-        return try await read(oneStatement: ids.count <= 500) { db in
+        // Up to `largest` ids are one statement; more are several, read in one snapshot.
+        let largest = Self.caseListLengths[Self.caseListLengths.count - 1]
+        return try await read(oneStatement: ids.count <= largest) { db in
             var out: [String: CaseRecord] = [:]
-            for chunk in stride(from: 0, to: ids.count, by: 500) {
-                var part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+            for chunk in stride(from: 0, to: ids.count, by: largest) {
+                var part = Array(ids[chunk..<min(chunk + largest, ids.count)])
                 // The list is padded (with its last id again) to one of a few lengths, so that each
                 // length's statement is prepared once per connection: preparing a new one for every
                 // group was 2.7% of `daemon --once`'s samples.
-                let length = Self.caseListLengths.first { $0 >= part.count } ?? part.count
+                let length = Self.caseListLengths.first { $0 >= part.count } ?? largest
                 part += Array(repeating: part[part.count - 1], count: length - part.count)
                 let marks = Array(repeating: "?", count: length).joined(separator: ",")
                 // A cursor reads each row in place (`fetchAll` copies every row and its column names).
@@ -36,7 +37,7 @@ extension SQLiteStore {
         }
     }
 
-    /// The lengths an id list of `caseRecords` is padded to.
+    /// The lengths an id list of `caseRecords` is padded to; the last is the most one statement takes.
     static let caseListLengths = [1, 8, 32, 128, 500]
 
     public func usedKeys(_ keys: [String]) async throws -> Set<String> {

@@ -50,11 +50,7 @@ public enum JSONWriter {
     }
 
     /// A mapping of names to values, keys sorted.
-    public static func values(_ map: [String: Value], _ out: inout String) {
-        var bytes = JSONOutput()
-        values(map, &bytes)
-        out += bytes.string
-    }
+    public static func values(_ map: [String: Value], _ out: inout String) { append(to: &out) { values(map, &$0) } }
 
     static func values(_ map: [String: Value], _ out: inout JSONOutput) {
         out += "{"
@@ -138,11 +134,7 @@ public enum JSONWriter {
     }
 
     /// One value; dates as `{"$date": …}` like `Value`'s `Codable` form.
-    public static func value(_ v: Value, _ out: inout String) {
-        var bytes = JSONOutput()
-        value(v, &bytes)
-        out += bytes.string
-    }
+    public static func value(_ v: Value, _ out: inout String) { append(to: &out) { value(v, &$0) } }
 
     static func value(_ v: Value, _ out: inout JSONOutput) {
         switch v {
@@ -162,9 +154,12 @@ public enum JSONWriter {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    public static func string(_ s: String, _ out: inout String) {
+    public static func string(_ s: String, _ out: inout String) { append(to: &out) { string(s, &$0) } }
+
+    /// Appends to a `String` what `write` writes (the public functions for callers outside the store).
+    private static func append(to out: inout String, _ write: (inout JSONOutput) -> Void) {
         var bytes = JSONOutput()
-        string(s, &bytes)
+        write(&bytes)
         out += bytes.string
     }
 

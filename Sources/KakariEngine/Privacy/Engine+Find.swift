@@ -49,7 +49,7 @@ extension Engine {
     ///
     /// Written out here rather than always asking Foundation: most names and addresses are
     /// kanji, kana and ASCII, which compatibility mapping leaves as they are, and Foundation's
-    /// mapping was a fifth of a sealed import's encryption work. Such a text only loses its
+    /// mapping was a quarter of a sealed import's encryption work. Such a text only loses its
     /// spaces; any other character takes Foundation's way, so the result is always the same.
     static func normalised(_ text: String) -> String {
         guard text.unicodeScalars.allSatisfy(Self.keptByCompatibilityMapping) else {

@@ -52,11 +52,8 @@ public final class SealedStore: CaseStore {
             for event in definition.events.values { for f in event.fields where f.pii { byName[f.name] = f } }
             for f in definition.fields where f.pii { byName[f.name] = f }
             let plainFields = Set(definition.fields.filter { !$0.pii }.map(\.name))
-            plainTitles = Set(tasks.map(\.kind).filter { kind in
-                tasks.allSatisfy { task in
-                    task.kind != kind || (!task.title.readsEventField && task.title.fieldReferences.isSubset(of: plainFields))
-                }
-            })
+            let quoting = tasks.filter { $0.title.readsEventField || !$0.title.fieldReferences.isSubset(of: plainFields) }
+            plainTitles = Set(tasks.map(\.kind)).subtracting(quoting.map(\.kind))
         }
     }
 
