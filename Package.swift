@@ -39,7 +39,7 @@ let package = Package(
         // The embedded default backend: SQLite through GRDB.
         .target(
             name: "KakariSQLite",
-            dependencies: ["KakariStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KakariStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // Tools for section leads over the pure core: model checking, Monte Carlo simulation,
         // the report page. No store and no I/O in the exploring and simulating code.

@@ -30,13 +30,15 @@ extension SQLiteStore {
         guard !entries.isEmpty else { return }
         let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
         let linked = AuditChain.link(entries, after: last)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO audit(seq, at, user, command, action, case_id, fields, detail, previous_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         for e in linked {
-            try insert.execute(arguments: [e.seq, e.at.timeIntervalSince1970, e.user, e.command, e.action.rawValue, e.caseID,
-                                           e.fields.joined(separator: ","), e.detail, e.previousHash, e.hash])
+            var insert = try DirectStatement(db, """
+                INSERT INTO audit(seq, at, user, command, action, case_id, fields, detail, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insert.bind(Int(e.seq)); insert.bind(e.at.timeIntervalSince1970); insert.bind(e.user); insert.bind(e.command)
+            insert.bind(e.action.rawValue); insert.bind(e.caseID); insert.bind(e.fields.joined(separator: ",")); insert.bind(e.detail)
+            insert.bind(e.previousHash); insert.bind(e.hash)
+            try insert.execute()
         }
         let head = linked.last.map { "\($0.seq) \($0.hash)" } ?? ""
         try db.cachedStatement(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")

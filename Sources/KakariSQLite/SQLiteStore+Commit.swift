@@ -118,45 +118,57 @@ extension SQLiteStore {
 
     static func apply(_ w: CaseWrite, snapshot: String, payloads: [String?], _ db: Database) throws {
         let s = w.snapshot
+        let at = w.at.timeIntervalSince1970
         if let expected = w.expectedSequence {
-            try db.cachedStatement(sql: """
+            var update = try DirectStatement(db, """
                 UPDATE cases SET version = ?, state = ?, finished = ?, sequence = ?, snapshot = ?, updated_at = ?
                 WHERE id = ? AND sequence = ?
-                """).execute(arguments: [s.version, s.state, s.finished, s.sequence, snapshot, w.at.timeIntervalSince1970, s.id, expected])
+                """)
+            update.bind(s.version); update.bind(s.state); update.bind(s.finished); update.bind(s.sequence)
+            update.bind(snapshot); update.bind(at); update.bind(s.id); update.bind(expected)
+            try update.execute()
             guard db.changesCount == 1 else {
                 throw StoreError(.conflict, "case \(s.id) was changed by someone else meanwhile", caseID: s.id)
             }
         } else {
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM cases WHERE id = ?"), arguments: [s.id]) == true {
+            var exists = try DirectStatement(db, "SELECT 1 FROM cases WHERE id = ?")
+            exists.bind(s.id)
+            if try exists.int() != nil {
                 throw StoreError(.duplicateCase, "case \(s.id) already exists", caseID: s.id)
             }
-            try db.cachedStatement(sql: """
+            var insert = try DirectStatement(db, """
                 INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [s.id, s.workflow, s.version, s.state, s.finished, s.parent, s.sequence, snapshot,
-                                         w.at.timeIntervalSince1970, w.at.timeIntervalSince1970])
+                """)
+            insert.bind(s.id); insert.bind(s.workflow); insert.bind(s.version); insert.bind(s.state); insert.bind(s.finished)
+            insert.bind(s.parent); insert.bind(s.sequence); insert.bind(snapshot); insert.bind(at); insert.bind(at)
+            try insert.execute()
         }
         if !w.history.isEmpty {
             // A case created by this write has no history yet.
-            let last = w.expectedSequence == nil ? 0
-                : try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [s.id]) ?? 0
+            let last = w.expectedSequence == nil ? 0 : try lastHistorySeq(of: s.id, db)
             for (offset, entry) in w.history.enumerated() { try insert(entry, seq: last + offset + 1, payload: payloads[offset], db) }
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
         // and closed within one batch ends closed.
         for order in w.openTasks {
-            try db.cachedStatement(sql: """
+            var insert = try DirectStatement(db, """
                 INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [s.id, order.key, order.kind, order.title, order.section,
-                                         w.claims[order.key] == nil ? "open" : "claimed", w.claims[order.key], order.due?.timeIntervalSince1970,
-                                         order.followUp?.timeIntervalSince1970, order.priority, order.event, order.decision,
-                                         order.contractor, w.at.timeIntervalSince1970])
+                """)
+            let holder = w.claims[order.key]
+            insert.bind(s.id); insert.bind(order.key); insert.bind(order.kind); insert.bind(order.title); insert.bind(order.section)
+            insert.bind(holder == nil ? "open" : "claimed"); insert.bind(holder); insert.bind(order.due?.timeIntervalSince1970)
+            insert.bind(order.followUp?.timeIntervalSince1970); insert.bind(order.priority); insert.bind(order.event)
+            insert.bind(order.decision); insert.bind(order.contractor); insert.bind(at)
+            try insert.execute()
         }
         for closed in w.closedTasks {
-            try db.cachedStatement(sql: """
+            var close = try DirectStatement(db, """
                 UPDATE tasks SET status = ?, closed_at = ?, completed_by = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')
-                """).execute(arguments: [closed.status.rawValue, w.at.timeIntervalSince1970, closed.by, s.id, closed.key])
+                """)
+            close.bind(closed.status.rawValue); close.bind(at); close.bind(closed.by); close.bind(s.id); close.bind(closed.key)
+            try close.execute()
         }
         for dates in w.taskDates {
             try db.cachedStatement(sql: "UPDATE tasks SET due = ?, follow_up = ? WHERE case_id = ? AND key = ? AND status IN ('open', 'claimed')")
@@ -164,20 +176,33 @@ extension SQLiteStore {
         }
         for (name, due) in w.timers.sorted(by: { $0.key < $1.key }) {
             if let due {
-                try db.cachedStatement(sql: "INSERT INTO timers(case_id, name, due) VALUES (?, ?, ?) ON CONFLICT(case_id, name) DO UPDATE SET due = excluded.due")
-                    .execute(arguments: [s.id, name, due.timeIntervalSince1970])
+                var upsert = try DirectStatement(db, "INSERT INTO timers(case_id, name, due) VALUES (?, ?, ?) ON CONFLICT(case_id, name) DO UPDATE SET due = excluded.due")
+                upsert.bind(s.id); upsert.bind(name); upsert.bind(due.timeIntervalSince1970)
+                try upsert.execute()
             } else {
-                try db.cachedStatement(sql: "DELETE FROM timers WHERE case_id = ? AND name = ?").execute(arguments: [s.id, name])
+                var delete = try DirectStatement(db, "DELETE FROM timers WHERE case_id = ? AND name = ?")
+                delete.bind(s.id); delete.bind(name)
+                try delete.execute()
             }
         }
     }
 
+    /// The last history entry's number for a case (0 when it has none).
+    static func lastHistorySeq(of caseID: String, _ db: Database) throws -> Int {
+        var last = try DirectStatement(db, "SELECT MAX(seq) FROM history WHERE case_id = ?")
+        last.bind(caseID)
+        return try last.int() ?? 0
+    }
+
     static func insert(_ entry: HistoryEntry, seq: Int, payload: String?, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        var insert = try DirectStatement(db, """
             INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entry.caseID, seq, entry.at.timeIntervalSince1970, entry.kind.rawValue, entry.event,
-                                     payload, entry.from, entry.to, entry.by, entry.detail])
+            """)
+        insert.bind(entry.caseID); insert.bind(seq); insert.bind(entry.at.timeIntervalSince1970); insert.bind(entry.kind.rawValue)
+        insert.bind(entry.event); insert.bind(payload); insert.bind(entry.from); insert.bind(entry.to); insert.bind(entry.by)
+        insert.bind(entry.detail)
+        try insert.execute()
     }
 
     static func apply(_ change: TaskChange, _ db: Database) throws {
@@ -203,7 +228,7 @@ extension SQLiteStore {
         try db.execute(sql: "UPDATE tasks SET \(sets.joined(separator: ", ")) WHERE id = ? AND status = ?", arguments: arguments)
         guard db.changesCount == 1 else { throw StoreError(.taskChanged, "task \(change.taskID) was changed meanwhile") }
         let caseID: String = row["case_id"]
-        let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM history WHERE case_id = ?"), arguments: [caseID]) ?? 0
+        let last = try lastHistorySeq(of: caseID, db)
         try insert(change.history, seq: last + 1, payload: change.history.payload.map { JSONWriter.encode($0) }, db)
     }
 }

@@ -1,0 +1,82 @@
+import GRDB
+import GRDBSQLite
+
+/// One of the writer's hot statements, bound and run through SQLite's C interface.
+///
+/// Written by hand on purpose. GRDB binds `StatementArguments`, which box every value in an
+/// existential and bind them through nested closures; on the writer's path (the rows of every
+/// transition: case, history, tasks, timers, audit) that binding was a fifth of the writer
+/// connection's processor time in `kakari demo` (perf, docs/performance.md, fix 29). Here each
+/// value goes straight to `sqlite3_bind_*`, as GRDB itself would bind it (text copied by
+/// SQLite, booleans as 0 and 1, nil as NULL), so the stored bytes are the same. The statement
+/// still comes from GRDB's cache: it is prepared once per connection and finalized by GRDB.
+struct DirectStatement {
+    private let statement: Statement
+    private let db: Database
+    private var index: Int32 = 0
+
+    /// The cached statement for `sql`, reset and with no value bound.
+    init(_ db: Database, _ sql: String) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: sql)
+        sqlite3_reset(statement.sqliteStatement)
+        sqlite3_clear_bindings(statement.sqliteStatement)
+    }
+
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// Binds the next parameter.
+    mutating func bind(_ value: String?) {
+        index += 1
+        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
+        sqlite3_bind_text(statement.sqliteStatement, index, value, -1, Self.transient)
+    }
+
+    mutating func bind(_ value: Int?) {
+        index += 1
+        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
+        sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value))
+    }
+
+    mutating func bind(_ value: Double?) {
+        index += 1
+        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
+        sqlite3_bind_double(statement.sqliteStatement, index, value)
+    }
+
+    mutating func bind(_ value: Bool) { bind(value ? 1 : 0) }
+
+    /// Runs the statement to its end.
+    func execute() throws {
+        _ = try step { _ in () }
+    }
+
+    /// The first column of the first row as an integer: nil when there is no row or it is NULL.
+    func int() throws -> Int? {
+        try step { handle in
+            sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(handle, 0))
+        } ?? nil
+    }
+
+    /// Steps through every row (they may have side effects), reading the first with `read`;
+    /// then resets the statement and clears its values, whatever happened.
+    private func step<T>(_ read: (SQLiteStatement) -> T) throws -> T? {
+        let handle = statement.sqliteStatement
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        precondition(index == sqlite3_bind_parameter_count(handle), "\(statement.sql) takes \(sqlite3_bind_parameter_count(handle)) values, not \(index)")
+        var first: T?
+        while true {
+            let code = sqlite3_step(handle)
+            switch code {
+            case SQLITE_DONE: return first
+            case SQLITE_ROW: if first == nil { first = read(handle) }
+            default:
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: statement.sql)
+            }
+        }
+    }
+}
