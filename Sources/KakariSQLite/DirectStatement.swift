@@ -14,6 +14,8 @@ struct DirectStatement {
     private let statement: Statement
     private let db: Database
     private var index: Int32 = 0
+    /// The first binding SQLite refused (a text too long, memory), thrown when the statement runs.
+    private var refusedBinding = SQLITE_OK
 
     /// The cached statement for `sql`, reset and with no value bound.
     init(_ db: Database, _ sql: String) throws {
@@ -28,20 +30,24 @@ struct DirectStatement {
     /// Binds the next parameter.
     mutating func bind(_ value: String?) {
         index += 1
-        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
-        sqlite3_bind_text(statement.sqliteStatement, index, value, -1, Self.transient)
+        guard let value else { return bound(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        bound(sqlite3_bind_text(statement.sqliteStatement, index, value, -1, Self.transient))
     }
 
     mutating func bind(_ value: Int?) {
         index += 1
-        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
-        sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value))
+        guard let value else { return bound(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        bound(sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value)))
     }
 
     mutating func bind(_ value: Double?) {
         index += 1
-        guard let value else { sqlite3_bind_null(statement.sqliteStatement, index); return }
-        sqlite3_bind_double(statement.sqliteStatement, index, value)
+        guard let value else { return bound(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        bound(sqlite3_bind_double(statement.sqliteStatement, index, value))
+    }
+
+    private mutating func bound(_ code: Int32) {
+        if code != SQLITE_OK, refusedBinding == SQLITE_OK { refusedBinding = code }
     }
 
     mutating func bind(_ value: Bool) { bind(value ? 1 : 0) }
@@ -67,16 +73,19 @@ struct DirectStatement {
             sqlite3_clear_bindings(handle)
         }
         precondition(index == sqlite3_bind_parameter_count(handle), "\(statement.sql) takes \(sqlite3_bind_parameter_count(handle)) values, not \(index)")
+        guard refusedBinding == SQLITE_OK else { throw failure(refusedBinding) }
         var first: T?
         while true {
             let code = sqlite3_step(handle)
             switch code {
             case SQLITE_DONE: return first
             case SQLITE_ROW: if first == nil { first = read(handle) }
-            default:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                    sql: statement.sql)
+            default: throw failure(code)
             }
         }
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
     }
 }

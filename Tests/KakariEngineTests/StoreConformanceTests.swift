@@ -110,6 +110,35 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a row the database refuses (a task key opened twice) refuses the batch whole; the next batch writes every kind of value")
+    func refusedRow() async throws {
+        try await Self.withEmptyStore { store in
+            try await store.commit(Self.start("H1"))
+            var repeated = Self.move("H1", from: 1, to: "awaiting_visit")
+            repeated.cases[0].openTasks = [Self.order("visit")]
+            await #expect(throws: (any Error).self) { try await store.commit(repeated) }
+            #expect(try await store.caseRecord("H1")?.snapshot.sequence == 1)
+            #expect(try await store.history("H1").count == 1)
+
+            // The statements the refusal stopped in the middle are whole again: nil, numbers,
+            // booleans and texts, a timer deleted and a task closed.
+            var next = Self.move("H1", from: 1, to: "awaiting_visit")
+            next.cases[0].openTasks = [TaskOrder(key: "triage", kind: "triage", title: "振分け 練馬", section: "kokuho", due: nil,
+                                                 followUp: Self.t0.addingTimeInterval(7200), priority: 3, event: "triage",
+                                                 decision: true, contractor: false)]
+            next.cases[0].closedTasks = [ClosedTask(key: "visit", status: .done, by: "matsumoto")]
+            next.cases[0].timers = ["deadline": Date?.none]
+            try await store.commit(next)
+            #expect(try await store.history("H1").map(\.seq) == [1, 2])
+            #expect(try await store.timers(of: "H1").isEmpty)
+            let tasks = try await store.tasks(TaskFilter(statuses: [.open, .done], caseID: "H1")).sorted { $0.key < $1.key }
+            #expect(tasks.map(\.key) == ["triage", "visit"])
+            #expect(tasks[0].due == nil && tasks[0].followUp == Self.t0.addingTimeInterval(7200) && tasks[0].priority == 3)
+            #expect(tasks[0].decision && !tasks[0].contractor && tasks[0].title == "振分け 練馬" && tasks[0].status == .open)
+            #expect(tasks[1].status == .done && tasks[1].completedBy == "matsumoto" && tasks[1].closedAt == Self.t0)
+        }
+    }
+
     /// Gives the batches one after another, then nil; `failing` throws in place of that batch.
     final class Chunks {
         var batches: [CommitBatch]
