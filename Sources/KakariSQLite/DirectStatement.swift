@@ -27,7 +27,7 @@ struct DirectStatement {
 
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-    /// Binds the next parameter.
+    /// Binds the next parameter (SQL's `?` marks are bound in order, each exactly once).
     mutating func bind(_ value: String?) {
         index += 1
         guard let value else { return bound(sqlite3_bind_null(statement.sqliteStatement, index)) }
@@ -46,11 +46,11 @@ struct DirectStatement {
         bound(sqlite3_bind_double(statement.sqliteStatement, index, value))
     }
 
+    mutating func bind(_ value: Bool) { bind(value ? 1 : 0) }
+
     private mutating func bound(_ code: Int32) {
         if code != SQLITE_OK, refusedBinding == SQLITE_OK { refusedBinding = code }
     }
-
-    mutating func bind(_ value: Bool) { bind(value ? 1 : 0) }
 
     /// Runs the statement to its end.
     func execute() throws {
