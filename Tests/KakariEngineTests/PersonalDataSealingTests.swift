@@ -99,6 +99,25 @@ struct PersonalDataSealingTests {
         }
     }
 
+    @Test("a case read again opens from the values opened before only while it holds the same tokens")
+    func reopened() async throws {
+        try await withStore { s in
+            _ = try await importSealed(s)
+            for _ in 1...2 { #expect(try await s.engine.store.caseRecord("S1")?.snapshot.data["name"] == .string("封緘　一郎")) }
+            // Another writer leaves S2's sealed name in S1, as a process that changed the name
+            // would: the next read opens the token now stored, not the one opened before.
+            var changed = try #require(try await s.raw.caseRecord("S1")).snapshot
+            changed.data["name"] = try #require(try await s.raw.caseRecord("S2")).snapshot.data["name"]
+            changed.sequence += 1
+            var batch = CommitBatch()
+            batch.cases = [CaseWrite(snapshot: changed, expectedSequence: changed.sequence - 1, history: [], at: Date())]
+            try await s.raw.commit(batch)
+            let read = try #require(try await s.engine.store.caseRecord("S1"))
+            #expect(read.snapshot.data["name"] == .string("封緘　二葉"))
+            #expect(read.snapshot.data["address"] == .string("練馬区封緘町1丁目1番1号") && read.dataset == "survey-test")
+        }
+    }
+
     @Test("the duty desk finds a sealed household through the blind index, whatever the width of its spaces")
     func blindIndex() async throws {
         try await withStore { s in

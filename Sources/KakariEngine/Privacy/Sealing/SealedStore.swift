@@ -22,7 +22,7 @@ public final class SealedStore: CaseStore {
     private let derived = Mutex<[String: SealedValue.Keys]>([:])
     /// The tokens of the case data last opened, with their plain values: a write that leaves a
     /// value unchanged stores the same token again instead of encrypting it anew.
-    private let openedData = Mutex<[String: [String: (plain: Value, token: Value)]]>([:])
+    private let openedData = Mutex<[String: Opened]>([:])
     /// Values already decrypted or sealed here, by token: a case read again, or a value read
     /// back after this process sealed it, is not decrypted.
     private let plainOf = Mutex<[String: Value]>([:])
@@ -152,21 +152,56 @@ public final class SealedStore: CaseStore {
 
     func open(_ record: CaseRecord) async throws -> CaseRecord {
         var record = record
+        let id = record.snapshot.id
+        let sealed = record.snapshot.data
+        // A case read again with the very tokens opened last time (a worklist's households, read
+        // each day) takes the plain values from then: one lookup for the case, not one a value.
+        if let earlier = openedData.withLock({ $0[id] }), let plain = Self.reopened(sealed, from: earlier) {
+            record.dataset = earlier.dataset
+            record.snapshot.data = plain
+            remember(id, dataset: earlier.dataset)
+            return try await openRest(record)
+        }
         let dataset = Self.dataset(of: record.snapshot)
-        remember(record.snapshot.id, dataset: dataset)
+        remember(id, dataset: dataset)
         guard let dataset else { return record }
         record.dataset = dataset
         let fields = try await personalFields(record.snapshot.workflow, record.snapshot.version)
-        let sealed = record.snapshot.data
         record.snapshot.data = try await open(sealed, fields: fields)
-        var opened: [String: (plain: Value, token: Value)] = [:]
-        for (name, token) in sealed where SealedValue.isToken(token) { opened[name] = (record.snapshot.data[name] ?? .null, token) }
-        let id = record.snapshot.id
+        var opened = Opened(dataset: dataset)
+        for (name, token) in sealed where SealedValue.isToken(token) { opened.values[name] = (record.snapshot.data[name] ?? .null, token) }
         openedData.withLock { cache in
             if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
             cache[id] = opened
         }
+        return try await openRest(record)
+    }
+
+    /// The tokens of a case's data last opened here, with their plain values and their dataset.
+    struct Opened {
+        var dataset: String
+        var values: [String: (plain: Value, token: Value)] = [:]
+    }
+
+    /// `sealed` with its tokens replaced by the plain values opened before, when it holds
+    /// exactly the tokens `earlier` holds (nil otherwise: something was sealed anew or erased).
+    static func reopened(_ sealed: [String: Value], from earlier: Opened) -> [String: Value]? {
+        guard !earlier.values.isEmpty else { return nil }
+        var plain = sealed
+        var matched = 0
+        for (name, value) in sealed where SealedValue.isToken(value) {
+            guard let known = earlier.values[name], known.token == value else { return nil }
+            plain[name] = known.plain
+            matched += 1
+        }
+        return matched == earlier.values.count ? plain : nil
+    }
+
+    /// A record's pending events and `for_each` items, opened (its data is open already).
+    private func openRest(_ record: CaseRecord) async throws -> CaseRecord {
+        var record = record
         if let pending = record.snapshot.pending {
+            let fields = try await personalFields(record.snapshot.workflow, record.snapshot.version)
             var out: [CaseSnapshot.PendingEvent] = []
             for p in pending { out.append(.init(name: p.name, fields: try await open(p.fields, fields: fields))) }
             record.snapshot.pending = out
@@ -285,7 +320,7 @@ public final class SealedStore: CaseStore {
         let keys = try await keys(of: dataset)
         let fields = try await personalFields(write.snapshot.workflow, write.snapshot.version)
         let plainSnapshot = write.snapshot.data
-        let opened = keys == nil ? [:] : openedData.withLock { $0[write.snapshot.id] } ?? [:]
+        let opened = keys == nil ? [:] : openedData.withLock { $0[write.snapshot.id]?.values } ?? [:]
         var data = write.snapshot.data
         for (name, value) in data where fields.contains(name) {
             if let known = opened[name], known.plain == value { data[name] = known.token } else { data[name] = try seal(value, dataset: dataset, keys: keys) }
