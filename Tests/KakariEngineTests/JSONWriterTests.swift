@@ -31,6 +31,28 @@ struct JSONWriterTests {
         #expect(try StoreJSON.decode(CaseSnapshot.self, JSONWriter.encode(minimal)) == minimal)
     }
 
+    @Test("a text is escaped as JSONEncoder escapes it wherever its quote, backslash or control character falls in an eight-byte word")
+    func escapesAtEveryOffset() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1F}", "\t"] {
+            for length in [1, 7, 8, 9, 16, 23] {
+                for offset in 0..<length {
+                    var characters = Array(repeating: Character("あ"), count: length).enumerated().map { $0.offset % 3 == 0 ? Character("k") : $0.element }
+                    characters[offset] = Character(special)
+                    let text = String(characters)
+                    var out = ""
+                    JSONWriter.string(text, &out)
+                    #expect(out == String(decoding: try encoder.encode(text), as: UTF8.self), "\(text.debugDescription)")
+                }
+            }
+        }
+        // Bytes of 0x80 and above (all of UTF-8 beyond ASCII) need no escaping.
+        var out = ""
+        JSONWriter.string("練馬区封緘町１丁目　ﾌｳｶﾝ ~\u{7F}", &out)
+        #expect(out == "\"練馬区封緘町１丁目　ﾌｳｶﾝ ~\u{7F}\"")
+    }
+
     @Test("events and data changes written by JSONWriter read back as the same values")
     func eventsAndChanges() throws {
         let events: [CaseEvent] = [
