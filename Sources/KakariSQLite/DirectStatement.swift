@@ -52,28 +52,31 @@ struct DirectStatement {
         if code != SQLITE_OK, refusedBinding == SQLITE_OK { refusedBinding = code }
     }
 
-    /// Runs the statement to its end.
-    func execute() throws {
+    /// Runs the statement to its end; it can then be bound and run again.
+    mutating func execute() throws {
         _ = try step { _ in () }
     }
 
     /// The first column of the first row as an integer: nil when there is no row or it is NULL.
-    func int() throws -> Int? {
+    mutating func int() throws -> Int? {
         try step { handle in
             sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(handle, 0))
         } ?? nil
     }
 
     /// Steps through every row (they may have side effects), reading the first with `read`;
-    /// then resets the statement and clears its values, whatever happened.
-    private func step<T>(_ read: (SQLiteStatement) -> T) throws -> T? {
+    /// then resets the statement and clears its values, whatever happened, ready to be bound again.
+    private mutating func step<T>(_ read: (SQLiteStatement) -> T) throws -> T? {
         let handle = statement.sqliteStatement
+        let boundCount = index, refused = refusedBinding
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
+            index = 0
+            refusedBinding = SQLITE_OK
         }
-        precondition(index == sqlite3_bind_parameter_count(handle), "\(statement.sql) takes \(sqlite3_bind_parameter_count(handle)) values, not \(index)")
-        guard refusedBinding == SQLITE_OK else { throw failure(refusedBinding) }
+        precondition(boundCount == sqlite3_bind_parameter_count(handle), "\(statement.sql) takes \(sqlite3_bind_parameter_count(handle)) values, not \(boundCount)")
+        guard refused == SQLITE_OK else { throw failure(refused) }
         var first: T?
         while true {
             let code = sqlite3_step(handle)

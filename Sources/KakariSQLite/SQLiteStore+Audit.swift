@@ -30,11 +30,11 @@ extension SQLiteStore {
         guard !entries.isEmpty else { return }
         let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
         let linked = AuditChain.link(entries, after: last)
+        var insert = try DirectStatement(db, """
+            INSERT INTO audit(seq, at, user, command, action, case_id, fields, detail, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for e in linked {
-            var insert = try DirectStatement(db, """
-                INSERT INTO audit(seq, at, user, command, action, case_id, fields, detail, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
             insert.bind(Int(e.seq)); insert.bind(e.at.timeIntervalSince1970); insert.bind(e.user); insert.bind(e.command)
             insert.bind(e.action.rawValue); insert.bind(e.caseID); insert.bind(e.fields.joined(separator: ",")); insert.bind(e.detail)
             insert.bind(e.previousHash); insert.bind(e.hash)
