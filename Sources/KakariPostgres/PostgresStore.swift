@@ -138,13 +138,34 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
 
     /// Connects once, directly, so that a server that is down or a database that is missing
     /// is reported at once (the pool would keep trying for a minute).
+    ///
+    /// A server that is full ("too many clients") or still starting is not down: the probe
+    /// tries again, waiting a little longer each time, until the store's timeout has passed,
+    /// as the pool does for the queries that follow.
     public func probe() async throws {
-        do {
-            let connection = try await PostgresConnection.connect(configuration: location.connectionConfiguration(), id: 0, logger: logger)
-            try await connection.close().get()
-        } catch {
-            throw mapped(error)
+        let clock = ContinuousClock()
+        let deadline = location.timeout.map { clock.now + .milliseconds(Int($0 * 1000)) }
+        var pause = Swift.Duration.milliseconds(50)
+        while true {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: location.connectionConfiguration(), id: 0, logger: logger)
+                try await connection.close().get()
+                return
+            } catch let error as PSQLError where Self.isBusy(error) {
+                if let deadline, clock.now + pause > deadline { throw mapped(error) }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            } catch {
+                throw mapped(error)
+            }
         }
+    }
+
+    /// Whether the server refused a new connection only for now: every connection slot is
+    /// taken (53300) or it is starting up or shutting down (57P03).
+    static func isBusy(_ error: PSQLError) -> Bool {
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "53300" || state == "57P03"
     }
 
     /// Creates the database (through the `postgres` maintenance database) and the schema

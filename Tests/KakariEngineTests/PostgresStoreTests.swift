@@ -107,6 +107,42 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a server with no connection slot free is waited for until one frees, and given up after the store's timeout with a sentence")
+    func fullServer() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        guard case .postgres(let url) = t.location else { Issue.record("not a PostgreSQL store"); return }
+        let admin = try #require(t.raw as? PostgresStore)
+        // A role allowed one connection is refused a second with "too many connections" (53300),
+        // the refusal a server whose every slot is taken gives, without filling the shared server.
+        let role = "kakari_full_" + UUID().uuidString.prefix(8).lowercased()
+        try await admin.execute(unsafeSQL: "CREATE ROLE \(role) LOGIN CONNECTION LIMIT 1")
+        let location = try PostgresLocation(url.replacingOccurrences(of: "://postgres@", with: "://\(role)@"))
+        #expect(location.user == role)
+        let holder = PostgresStore(location: location, maximumConnections: 1)
+        let held = Task { try await holder.execute(unsafeSQL: "SELECT pg_sleep(120)") }
+        var waited = 0
+        let holding = "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE usename = '\(role)') THEN RAISE EXCEPTION 'not yet'; END IF; END $$"
+        while (try? await admin.execute(unsafeSQL: holding)) == nil {
+            waited += 1
+            try #require(waited < 600, "the holder never connected")
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+
+        let impatient = PostgresStore(location: try PostgresLocation(url.replacingOccurrences(of: "://postgres@", with: "://\(role)@") + "&timeout=1"))
+        await #expect(throws: StoreError(.unavailable, "PostgreSQL at 127.0.0.1:\(location.port) is not available (too many connections for role \"\(role)\"); try again")) {
+            try await impatient.probe()
+        }
+        // A patient probe is still waiting when the slot frees, and then connects.
+        let patient = Task { try await PostgresStore(location: location).probe() }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try await admin.execute(unsafeSQL: "DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'; END $$")
+        _ = await held.result
+        try await patient.value
+        try await admin.execute(unsafeSQL: "DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'; END $$")
+        try await admin.execute(unsafeSQL: "DROP ROLE \(role)")
+    }
+
     @Test("the timeout applies to each batch of a commit in chunks, so an import longer than the timeout as a whole is not cut off")
     func timeoutPerChunk() async throws {
         let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
