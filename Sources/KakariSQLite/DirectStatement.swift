@@ -31,7 +31,22 @@ struct DirectStatement {
     mutating func bind(_ value: String?) {
         index += 1
         guard let value else { return bound(sqlite3_bind_null(statement.sqliteStatement, index)) }
-        bound(sqlite3_bind_text(statement.sqliteStatement, index, value, -1, Self.transient))
+        // A native string's UTF-8 is bound in place (SQLite copies it); passing the `String`
+        // itself would first copy it into a C string.
+        let code = value.utf8.withContiguousStorageIfAvailable { text(UnsafeRawBufferPointer($0)) }
+        bound(code ?? sqlite3_bind_text(statement.sqliteStatement, index, value, -1, Self.transient))
+    }
+
+    /// Binds the next parameter to the text whose UTF-8 bytes are `utf8`.
+    mutating func bind(utf8: [UInt8]) {
+        index += 1
+        bound(utf8.withUnsafeBytes { text($0) })
+    }
+
+    private func text(_ utf8: UnsafeRawBufferPointer) -> Int32 {
+        // An empty buffer may have no address, and a null one would bind NULL.
+        guard let start = utf8.baseAddress, !utf8.isEmpty else { return sqlite3_bind_text(statement.sqliteStatement, index, "", 0, Self.transient) }
+        return sqlite3_bind_text(statement.sqliteStatement, index, start.assumingMemoryBound(to: CChar.self), Int32(utf8.count), Self.transient)
     }
 
     mutating func bind(_ value: Int?) {

@@ -116,7 +116,7 @@ extension SQLiteStore {
         try appendAudit(batch.audit, db)
     }
 
-    static func apply(_ w: CaseWrite, snapshot: String, payloads: [String?], _ db: Database) throws {
+    static func apply(_ w: CaseWrite, snapshot: [UInt8], payloads: [String?], _ db: Database) throws {
         let s = w.snapshot
         let at = w.at.timeIntervalSince1970
         if let expected = w.expectedSequence {
@@ -125,7 +125,7 @@ extension SQLiteStore {
                 WHERE id = ? AND sequence = ?
                 """)
             update.bind(s.version); update.bind(s.state); update.bind(s.finished); update.bind(s.sequence)
-            update.bind(snapshot); update.bind(at); update.bind(s.id); update.bind(expected)
+            update.bind(utf8: snapshot); update.bind(at); update.bind(s.id); update.bind(expected)
             try update.execute()
             guard db.changesCount == 1 else {
                 throw StoreError(.conflict, "case \(s.id) was changed by someone else meanwhile", caseID: s.id)
@@ -141,7 +141,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             insert.bind(s.id); insert.bind(s.workflow); insert.bind(s.version); insert.bind(s.state); insert.bind(s.finished)
-            insert.bind(s.parent); insert.bind(s.sequence); insert.bind(snapshot); insert.bind(at); insert.bind(at)
+            insert.bind(s.parent); insert.bind(s.sequence); insert.bind(utf8: snapshot); insert.bind(at); insert.bind(at)
             try insert.execute()
         }
         if !w.history.isEmpty {
@@ -238,18 +238,18 @@ extension SQLiteStore {
 /// being written.
 struct EncodedBatch: Sendable {
     let batch: CommitBatch
-    /// Each case write's snapshot, as stored.
-    let snapshots: [String]
+    /// Each case write's snapshot, as stored (UTF-8).
+    let snapshots: [[UInt8]]
     /// Each case write's history payloads, as stored.
     let payloads: [[String?]]
 
     init(_ batch: CommitBatch) {
         self.batch = batch
         snapshots = batch.cases.map { write in
-            let text = JSONWriter.encode(write.snapshot)
+            let text = JSONWriter.encodedBytes(write.snapshot)
             // Remembered before the commit: a read uses it only for a row holding these very
             // bytes, which a rolled-back write never leaves.
-            SnapshotCache.shared.remember(write.snapshot, text: text)
+            SnapshotCache.shared.remember(write.snapshot, utf8: text)
             return text
         }
         payloads = batch.cases.map { $0.history.map { $0.payload.map { JSONWriter.encode($0) } } }

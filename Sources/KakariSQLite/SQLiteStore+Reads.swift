@@ -58,9 +58,14 @@ extension SQLiteStore {
     static let caseColumns = "snapshot, created_at, updated_at, id"
 
     static func caseRecord(_ row: Row) throws -> CaseRecord {
-        let text: String = row[0]
         let id: String = row[3]
-        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
+        // The snapshot's bytes are compared in place with the ones remembered: a `String` of
+        // them is made only when the case must be decoded.
+        let snapshot = try row.withUnsafeData(atIndex: 0) { data in
+            guard let data else { throw StoreError(.invalidStore, "case \(id) has no snapshot") }
+            return try data.withUnsafeBytes { try SnapshotCache.shared.snapshot(utf8: $0, id: id) }
+        }
+        return CaseRecord(snapshot: snapshot,
                    createdAt: Date(timeIntervalSince1970: row[1]),
                    updatedAt: Date(timeIntervalSince1970: row[2]))
     }

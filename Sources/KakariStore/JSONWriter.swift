@@ -64,6 +64,12 @@ public enum JSONWriter {
     }
 
     public static func encode(_ s: CaseSnapshot) -> String {
+        String(decoding: encodedBytes(s), as: UTF8.self)
+    }
+
+    /// `encode(_:)`'s text as UTF-8 bytes, for a store that binds bytes (SQLite): making a
+    /// `String` of them checks every byte again.
+    public static func encodedBytes(_ s: CaseSnapshot) -> [UInt8] {
         var out = JSONOutput("{", capacity: 2048)
         key("data", &out)
         values(s.data, &out)
@@ -112,7 +118,7 @@ public enum JSONWriter {
         out += ","
         key("workflow", &out); string(s.workflow, &out)
         out += "}"
-        return out.string
+        return out.bytes
     }
 
     private static func timers(_ timers: [String: Date], _ out: inout JSONOutput) {

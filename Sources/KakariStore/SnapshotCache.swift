@@ -21,7 +21,8 @@ public final class SnapshotCache: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     struct Entry: Sendable {
-        var text: String
+        /// The stored text's UTF-8 bytes.
+        var text: [UInt8]
         var snapshot: CaseSnapshot
     }
 
@@ -31,9 +32,17 @@ public final class SnapshotCache: Sendable {
 
     /// The snapshot that `text`, the stored row of case `id`, holds: remembered, or decoded.
     public func snapshot(_ text: String, id: String) throws -> CaseSnapshot {
-        if let known = entries.withLock({ $0[id] }), Self.sameBytes(known.text, text) { return known.snapshot }
-        let snapshot = try Self.decode(text)
-        if snapshot.id == id { store(Entry(text: text, snapshot: snapshot)) }
+        var text = text
+        return try text.withUTF8 { try snapshot(utf8: UnsafeRawBufferPointer($0), id: id) }
+    }
+
+    /// The snapshot that the UTF-8 bytes `utf8` of the stored row of case `id` hold: remembered,
+    /// or decoded. A store that can see a column's bytes in place (SQLite) passes them, so
+    /// that a remembered case is found without making a `String` of a kilobyte first.
+    public func snapshot(utf8: UnsafeRawBufferPointer, id: String) throws -> CaseSnapshot {
+        if let known = entries.withLock({ $0[id] }), Self.sameBytes(known.text, utf8) { return known.snapshot }
+        let snapshot = try Self.decode(String(decoding: utf8, as: UTF8.self))
+        if snapshot.id == id { store(Entry(text: Array(utf8), snapshot: snapshot)) }
         return snapshot
     }
 
@@ -49,14 +58,19 @@ public final class SnapshotCache: Sendable {
     /// back one bit apart): a read must give exactly what decoding the text gives, in this
     /// process and in any other. A snapshot not remembered makes the case's entry forgotten.
     public func remember(_ snapshot: CaseSnapshot, text: String) {
+        remember(snapshot, utf8: Array(text.utf8))
+    }
+
+    /// `remember(_:text:)`, with the text as its UTF-8 bytes (`JSONWriter.encodedBytes`).
+    public func remember(_ snapshot: CaseSnapshot, utf8: [UInt8]) {
         guard Self.timesSurvive(snapshot) else {
             entries.withLock { _ = $0.removeValue(forKey: snapshot.id) }
             return
         }
         // The writer's output must read back as the same snapshot, or a read would differ
         // from what the store holds; the test suite (a debug build) checks every write.
-        assert(JSONReader.snapshot(text) == snapshot, "a snapshot does not survive JSONWriter and JSONReader")
-        store(Entry(text: text, snapshot: snapshot))
+        assert(JSONReader.snapshot(String(decoding: utf8, as: UTF8.self)) == snapshot, "a snapshot does not survive JSONWriter and JSONReader")
+        store(Entry(text: utf8, snapshot: snapshot))
     }
 
     private func store(_ entry: Entry) {
@@ -76,14 +90,12 @@ public final class SnapshotCache: Sendable {
         return true
     }
 
-    /// Whether two texts hold the same UTF-8 bytes. `String`'s `==` follows Unicode canonical
-    /// equivalence, which for a snapshot with Japanese text normalises a kilobyte on every
-    /// comparison, and would take one spelling of a name for another.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
-        }
+    /// Whether two texts hold the same UTF-8 bytes. Bytes, not `String`s: `String`'s `==`
+    /// follows Unicode canonical equivalence, which for a snapshot with Japanese text
+    /// normalises a kilobyte on every comparison, and would take one spelling of a name for
+    /// another.
+    static func sameBytes(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+        a.withUnsafeBytes { x in x.count == b.count && (x.isEmpty || memcmp(x.baseAddress!, b.baseAddress!, x.count) == 0) }
     }
 
     /// How many cases it holds now.
