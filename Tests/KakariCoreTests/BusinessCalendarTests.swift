@@ -35,6 +35,38 @@ struct BusinessCalendarTests {
         #expect(calendar.add(Duration(1, .weeks), to: at(2026, 12, 22)) == at(2027, 1, 4))
     }
 
+    @Test("a calendar changed after it answered answers by its new days; the copy it was made from keeps the old answer")
+    func changedCalendarAnswersAnew() {
+        let before = calendar
+        let friday = at(2026, 11, 20)
+        #expect(before.add(Duration(1, .businessDays), to: friday) == at(2026, 11, 24))
+        #expect(before.add(Duration(3, .days), to: friday) == at(2026, 11, 24))
+        var after = before
+        after.holidays[Day(year: 2026, month: 11, day: 24)] = "臨時休庁"
+        #expect(after.add(Duration(1, .businessDays), to: friday) == at(2026, 11, 25))
+        #expect(after.add(Duration(3, .days), to: friday) == at(2026, 11, 25))
+        after.closedWeekdays = [7]
+        #expect(after.add(Duration(1, .businessDays), to: friday) == at(2026, 11, 21))
+        after.yearlyClosures = [.init(from: (11, 21), to: (11, 30), label: "改修")]
+        #expect(after.add(Duration(1, .businessDays), to: friday) == at(2026, 12, 1))
+        after.timeZone = TimeZone(identifier: "UTC")!
+        #expect(after.day(of: at(2026, 11, 20, 8)) == Day(year: 2026, month: 11, day: 19), "08:00 in Tokyo is the day before in UTC")
+        #expect(before.day(of: at(2026, 11, 20, 8)) == Day(year: 2026, month: 11, day: 20))
+        #expect(before.add(Duration(1, .businessDays), to: friday) == at(2026, 11, 24))
+    }
+
+    @Test("answers stay right past the number a calendar remembers: a year of days, each with its due date")
+    func manyAnswers() {
+        let remembering = calendar
+        for offset in 0..<400 {
+            let date = at(2026, 1, 1).addingTimeInterval(Double(offset) * 86_400 + 3_600)
+            // A new calendar for each question has nothing remembered.
+            #expect(remembering.day(of: date) == calendar.day(of: date))
+            #expect(remembering.add(Duration(5, .businessDays), to: date) == calendar.add(Duration(5, .businessDays), to: date))
+            #expect(remembering.add(Duration(1, .months), to: date) == calendar.add(Duration(1, .months), to: date))
+        }
+    }
+
     @Test("hours and minutes are exact, whatever the calendar says")
     func exactDurations() {
         #expect(calendar.add(Duration(4, .hours), to: at(2026, 11, 21)) == at(2026, 11, 21, 13))

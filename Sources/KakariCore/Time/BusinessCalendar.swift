@@ -34,14 +34,23 @@ public struct BusinessCalendar: Hashable, Sendable {
 
     public var label: String
     public var timeZone: TimeZone {
-        didSet { gregorian = Day.gregorian(timeZone) }
+        didSet { gregorian = Day.gregorian(timeZone); memo = CalendarMemo() }
     }
     /// A Gregorian calendar in the ward's time zone, made once: making one is costly.
     public private(set) var gregorian: Calendar
     /// ISO weekdays (Monday = 1 … Sunday = 7) on which the office is closed.
-    public var closedWeekdays: Set<Int>
-    public var holidays: [Day: String]
-    public var yearlyClosures: [YearlyClosure]
+    public var closedWeekdays: Set<Int> {
+        didSet { memo = CalendarMemo() }
+    }
+    public var holidays: [Day: String] {
+        didSet { memo = CalendarMemo() }
+    }
+    public var yearlyClosures: [YearlyClosure] {
+        didSet { memo = CalendarMemo() }
+    }
+    /// The answers of `day(of:)` and `add(_:to:rollToOpenDay:)` given lately; a calendar that
+    /// is changed starts a new one, and copies share it until then.
+    private var memo = CalendarMemo()
 
     public init(
         label: String = "", timeZone: TimeZone = TimeZone(identifier: "Asia/Tokyo")!,
@@ -86,16 +95,25 @@ public struct BusinessCalendar: Hashable, Sendable {
         return d
     }
 
+    /// The day on which `date` falls in the ward's time zone.
+    public func day(of date: Date) -> Day {
+        memo.day(of: date) {
+            let c = gregorian.dateComponents([.year, .month, .day], from: date)
+            return Day(year: c.year!, month: c.month!, day: c.day!)
+        }
+    }
+
     /// `date` plus `duration`. Calendar periods (days, weeks, months) that end on a closed day
     /// move to the next open day when `rollToOpenDay` is set (地方自治法 §4-2); business days
     /// count open days only. The time of day is kept.
-    /// The day on which `date` falls in the ward's time zone.
-    public func day(of date: Date) -> Day {
-        let c = gregorian.dateComponents([.year, .month, .day], from: date)
-        return Day(year: c.year!, month: c.month!, day: c.day!)
+    public func add(_ duration: Duration, to date: Date, rollToOpenDay: Bool = true) -> Date {
+        switch duration.unit {
+        case .minutes, .hours: computeAdd(duration, to: date, rollToOpenDay: rollToOpenDay)
+        default: memo.add(.init(duration: duration, from: date, roll: rollToOpenDay)) { computeAdd(duration, to: date, rollToOpenDay: rollToOpenDay) }
+        }
     }
 
-    public func add(_ duration: Duration, to date: Date, rollToOpenDay: Bool = true) -> Date {
+    private func computeAdd(_ duration: Duration, to date: Date, rollToOpenDay: Bool) -> Date {
         let calendar = gregorian
         switch duration.unit {
         case .minutes: return date.addingTimeInterval(Double(duration.amount) * 60)
