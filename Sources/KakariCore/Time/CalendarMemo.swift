@@ -29,23 +29,22 @@ final class CalendarMemo: Sendable {
     private let answers = Mutex(Answers())
 
     func day(of date: Date, _ compute: () -> Day) -> Day {
-        if let known = answers.withLock({ $0.days[date] }) { return known }
-        let day = compute()
-        answers.withLock { a in
-            if a.days.count >= Self.limit { a.days.removeAll(keepingCapacity: true) }
-            a.days[date] = day
-        }
-        return day
+        remembered(date, in: \.days, compute)
     }
 
     func add(_ question: Addition, _ compute: () -> Date) -> Date {
-        if let known = answers.withLock({ $0.additions[question] }) { return known }
-        let date = compute()
+        remembered(question, in: \.additions, compute)
+    }
+
+    private func remembered<Key: Hashable & Sendable, Answer: Sendable>(_ key: Key, in kind: WritableKeyPath<Answers, [Key: Answer]>,
+                                                    _ compute: () -> Answer) -> Answer {
+        if let known = answers.withLock({ $0[keyPath: kind][key] }) { return known }
+        let answer = compute()
         answers.withLock { a in
-            if a.additions.count >= Self.limit { a.additions.removeAll(keepingCapacity: true) }
-            a.additions[question] = date
+            if a[keyPath: kind].count >= Self.limit { a[keyPath: kind].removeAll(keepingCapacity: true) }
+            a[keyPath: kind][key] = answer
         }
-        return date
+        return answer
     }
 }
 
