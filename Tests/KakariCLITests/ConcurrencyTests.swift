@@ -48,7 +48,7 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("four processes sending visits and withdrawals to the same households lose no update", .timeLimit(.minutes(5)))
+    @Test("four processes sending visits and withdrawals to the same households lose no update", .timeLimit(.minutes(15)))
     func fourProcesses() async throws {
         try await withWorkspace { w in
             let ids = (1...12).map { String(format: "H%02d", $0) }

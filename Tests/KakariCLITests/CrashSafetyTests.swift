@@ -25,7 +25,7 @@ struct CrashSafetyTests {
     static let columns = ["reason", "slot", "result", "contact_outcome", "referral", "outcome"]
 
     @Test("20,400 queued events and 200 timers survive 20 SIGKILLs of the daemon: each applied or rejected exactly once, and verify passes",
-          .timeLimit(.minutes(10)))
+          .timeLimit(.minutes(20)))
     func killTheDaemon() async throws {
         let started = Date()
         try await withWorkspace { w in

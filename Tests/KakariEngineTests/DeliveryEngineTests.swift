@@ -95,7 +95,7 @@ struct DeliveryEngineTests {
         }
     }
 
-    @Test("5,000 rows of Examples/households.csv import in one go", .timeLimit(.minutes(5)))
+    @Test("5,000 rows of Examples/households.csv import in one go", .timeLimit(.minutes(15)))
     func wholeList() async throws {
         try await withStore { s in
             let clock = ContinuousClock()
