@@ -27,4 +27,21 @@ struct FieldTypeTests {
         #expect("  a b  ".trimmingWhitespace() == "a b")
         #expect("\u{3000}".trimmingWhitespace() == "")
     }
+
+    @Test("trimming judged from the ends' scalars gives what trimming by characters gives, also where a whitespace starts a character")
+    func trimmingByScalarsAgreesWithCharacters() {
+        /// Trimming by `Character.isWhitespace` alone, as the standard library defines it.
+        func byCharacters(_ s: String) -> String {
+            guard let start = s.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+            return String(s[start...s.lastIndex(where: { !$0.isWhitespace })!])
+        }
+        let samples = ["練馬", "H000001", "練馬 ", " 練馬", "練馬\u{3000}", "\u{3000}練馬", "ネリマ", "ネリマ\t", "a\n", "\r\n",
+                       // A space with a combining sound mark or accent after it is one character, and whitespace.
+                       "練馬 \u{3099}", "a \u{0301}", "ガ", "か\u{3099}", "1970", "-", "練馬区練馬1-1-1", "", " ", "\u{00A0}x\u{00A0}",
+                       "太田　悠真;太田　萌", "x\u{200D}", "\u{FEFF}練馬"]
+        for sample in samples {
+            #expect(sample.trimmingWhitespace() == byCharacters(sample), "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(sample[...].trimmingWhitespace() == byCharacters(sample))
+        }
+    }
 }

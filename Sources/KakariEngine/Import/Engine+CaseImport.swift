@@ -54,59 +54,13 @@ extension Engine {
         guard problems.isEmpty, let idColumn else { throw ImportError(file: file, problems: problems) }
         if table.rows.isEmpty { throw ImportError(file: file, problems: [.init(row: 2, column: 1, message: "the file has a header but no rows")]) }
 
-        let columnsInOrder = columns.sorted { $0.key < $1.key }
-        /// A row's case id and typed values; nil, with its problems recorded, for a bad row.
-        func parsed(_ row: CSVTable.Row) -> (id: String, values: [String: Value])? {
-            guard row.cells.count == table.header.count else {
-                problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
-                                      message: "the row has \(row.cells.count) cells; the header has \(table.header.count)"))
-                return nil
-            }
-            let id = row.cells[idColumn].trimmingWhitespace()
-            if id.isEmpty { problems.append(.init(row: row.line, column: idColumn + 1, message: "the case id is empty")); return nil }
-            var values: [String: Value] = [:]
-            var bad = false
-            for (i, field) in columnsInOrder {
-                switch field.type.parse(row.cells[i]) {
-                case .success(.null) where field.required && field.defaultValue == .null:
-                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name) (\(field.label)) is required but empty"))
-                    bad = true
-                case .success(let v): values[field.name] = v
-                case .failure(let e):
-                    problems.append(.init(row: row.line, column: i + 1, message: "\(field.name): \(e.message)"))
-                    bad = true
-                }
-            }
-            return bad ? nil : (id, values)
-        }
-
+        let reader = CaseRowReader(table: table, idColumn: idColumn, columns: columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                   decider: decider)
         // The whole file is checked before anything is written, so a bad row near the end of
         // a large file is refused in the time it takes to read it, not after every row before
         // it was written and rolled back.
-        let existing = Set(try await store.caseIDs())
-        var seen: [String: Int] = [:]
-        for row in table.rows {
-            // The id is checked before the values, so a row's problems come in column order.
-            if row.cells.count == table.header.count, case let id = row.cells[idColumn].trimmingWhitespace(), !id.isEmpty {
-                if let first = seen[id] {
-                    problems.append(.init(row: row.line, column: idColumn + 1, message: "duplicate id \(id) (also on row \(first))"))
-                    continue
-                }
-                seen[id] = row.line
-                if existing.contains(id) {
-                    problems.append(.init(row: row.line, column: idColumn + 1, message: "case \(id) already exists"))
-                    continue
-                }
-            }
-            guard let (_, values) = parsed(row), problems.count < 1000 else { continue }
-            do {
-                _ = try decider.check(values, against: definition.fields, what: "the case", fillDefaults: true)
-            } catch {
-                problems.append(.init(row: row.line, column: 1, message: error.message))
-            }
-        }
+        problems = await reader.problems(existing: Set(try await store.caseIDs()))
         guard problems.isEmpty else { throw ImportError(file: file, problems: problems) }
-        seen = [:]
 
         let now = try await self.now()
         // A new dataset's record goes into the first batch; its key is made now and destroyed
@@ -125,7 +79,7 @@ extension Engine {
                     let row = table.rows[next]
                     next += 1
                     // Every row passed the check above; deciding may still refuse one.
-                    guard let (id, values) = parsed(row) else { continue }
+                    guard let (id, values) = reader.values(of: row, problems: &problems) else { continue }
                     do {
                         try await builder.add(try decider.start(id: id, version: version.version, data: values, now: now), expected: nil)
                     } catch let error as DecisionError {
