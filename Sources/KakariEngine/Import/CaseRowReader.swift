@@ -11,7 +11,8 @@ struct CaseRowReader: Sendable {
     let decider: Decider
 
     /// A row's case id and typed values; nil, with the row's problems added to `problems`,
-    /// for a bad row. The id itself (empty, repeated, taken) is `checkIDs`' concern.
+    /// for a bad row (cells missing or extra, an empty id, a value its field refuses). An id
+    /// repeated or already taken is `checkIDs`' concern.
     func values(of row: CSVTable.Row, problems: inout [ImportError.Problem]) -> (id: String, values: [String: Value])? {
         guard row.cells.count == table.header.count else {
             problems.append(.init(row: row.line, column: min(row.cells.count, table.header.count) + 1,
