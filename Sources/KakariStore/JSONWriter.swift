@@ -68,7 +68,7 @@ public enum JSONWriter {
     }
 
     /// `encode(_:)`'s text as UTF-8 bytes, for a store that binds bytes (SQLite): making a
-    /// `String` of them checks every byte again.
+    /// `String` of them checks every byte again. The array holds the bytes alone (see the end).
     public static func encodedBytes(_ s: CaseSnapshot) -> [UInt8] {
         var out = JSONOutput("{", capacity: 2048)
         key("data", &out)
@@ -118,7 +118,10 @@ public enum JSONWriter {
         out += ","
         key("workflow", &out); string(s.workflow, &out)
         out += "}"
-        return out.bytes
+        // Copied out of the buffer, which has room for twice a usual snapshot: the snapshot
+        // cache keeps these arrays, and thousands of them holding that room were 13–18 MB of a
+        // daemon's memory (docs/performance.md, fix 31).
+        return out.compactBytes
     }
 
     private static func timers(_ timers: [String: Date], _ out: inout JSONOutput) {
@@ -221,4 +224,11 @@ struct JSONOutput {
 
     /// What was written, as text (always valid UTF-8: only whole strings and scalars go in).
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// What was written, in an array with no room beyond its bytes.
+    var compactBytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { copy, count in
+            count = bytes.withUnsafeBufferPointer { copy.initialize(fromContentsOf: $0) }
+        }
+    }
 }

@@ -58,20 +58,12 @@ public final class SnapshotCache: Sendable {
     /// back one bit apart): a read must give exactly what decoding the text gives, in this
     /// process and in any other. A snapshot not remembered makes the case's entry forgotten.
     public func remember(_ snapshot: CaseSnapshot, text: String) {
-        remember(snapshot, compact: Array(text.utf8))
+        remember(snapshot, utf8: Array(text.utf8))
     }
 
-    /// `remember(_:text:)`, with the text as its UTF-8 bytes (`JSONWriter.encodedBytes`).
+    /// `remember(_:text:)`, with the text as its UTF-8 bytes (`JSONWriter.encodedBytes`). The
+    /// array is kept as it is, so it should hold no more room than its bytes.
     public func remember(_ snapshot: CaseSnapshot, utf8: [UInt8]) {
-        // A copy of the bytes alone: the writer's buffer has room for twice a usual snapshot,
-        // and thousands of entries holding that room were 13–18 MB of a daemon's memory.
-        remember(snapshot, compact: [UInt8](unsafeUninitializedCapacity: utf8.count) { copy, count in
-            count = utf8.withUnsafeBufferPointer { copy.initialize(fromContentsOf: $0) }
-        })
-    }
-
-    /// Remembers `utf8`, an array that holds no more room than its bytes.
-    private func remember(_ snapshot: CaseSnapshot, compact utf8: [UInt8]) {
         guard Self.timesSurvive(snapshot) else {
             entries.withLock { _ = $0.removeValue(forKey: snapshot.id) }
             return
