@@ -36,10 +36,15 @@ let package = Package(
             name: "KakariStore",
             dependencies: ["KakariCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Process-wide SQLite settings that only C can make (`sqlite3_config` is variadic).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The embedded default backend: SQLite through GRDB.
         .target(
             name: "KakariSQLite",
-            dependencies: ["KakariStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: [
+                "KakariStore", "CSQLiteSettings",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // Tools for section leads over the pure core: model checking, Monte Carlo simulation,
         // the report page. No store and no I/O in the exploring and simulating code.

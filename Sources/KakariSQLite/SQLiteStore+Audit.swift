@@ -40,9 +40,9 @@ extension SQLiteStore {
             insert.bind(e.previousHash); insert.bind(e.hash)
             try insert.execute()
         }
-        let head = linked.last.map { "\($0.seq) \($0.hash)" } ?? ""
-        try db.cachedStatement(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-            .execute(arguments: [AuditChain.headSetting, head])
+        var head = try DirectStatement(db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        head.bind(AuditChain.headSetting); head.bind(linked.last.map { "\($0.seq) \($0.hash)" } ?? "")
+        try head.execute()
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {

@@ -104,8 +104,10 @@ extension SQLiteStore {
                 .execute(arguments: [record.key, record.caseID, record.event, record.from, record.to, record.at.timeIntervalSince1970])
         }
         for resolution in batch.resolvedEvents {
-            try db.cachedStatement(sql: "UPDATE queued_events SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status = 'pending'")
-                .execute(arguments: [resolution.status.rawValue, resolution.reason, resolution.at.timeIntervalSince1970, resolution.id])
+            var resolve = try DirectStatement(db, "UPDATE queued_events SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status = 'pending'")
+            resolve.bind(resolution.status.rawValue); resolve.bind(resolution.reason); resolve.bind(resolution.at.timeIntervalSince1970)
+            resolve.bind(Int(resolution.id))
+            try resolve.execute()
             guard db.changesCount == 1 else { throw StoreError(.conflict, "queued event \(resolution.id) was already handled") }
         }
         for change in batch.taskChanges { try apply(change, db) }

@@ -3,6 +3,7 @@ import GRDB
 import KakariCore
 import KakariStore
 import Synchronization
+import CSQLiteSettings
 
 /// The embedded default store: one SQLite file in WAL mode through GRDB.
 ///
@@ -17,8 +18,16 @@ public final class SQLiteStore: CaseStore {
     /// task's, interrupted) never writes into, commits or rolls back another's.
     let chunkedOwner = Mutex<UUID?>(nil)
 
+    /// SQLite's settings for the whole process, made once, before the first connection opens:
+    /// no memory statistics, so that SQLite's allocations (a record for every row written,
+    /// a copy of every text bound) do not each take one process-wide mutex; that locking was
+    /// a tenth of the writer connection's processor time in a daemon's group commit (perf,
+    /// docs/performance.md, fix 34). When SQLite is already initialised, nothing changes.
+    static let processSettings: Int32 = kakari_sqlite_disable_memory_statistics()
+
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
+        _ = Self.processSettings
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(60)

@@ -75,10 +75,18 @@ public final class SnapshotCache: Sendable {
     }
 
     private func store(_ entry: Entry) {
-        entries.withLock { known in
-            if known.count >= limit, known[entry.snapshot.id] == nil { known.removeAll(keepingCapacity: true) }
+        let forgotten: [String: Entry]? = entries.withLock { known in
+            var full: [String: Entry]?
+            if known.count >= limit, known[entry.snapshot.id] == nil {
+                full = known
+                known = Dictionary(minimumCapacity: limit)
+            }
             known[entry.snapshot.id] = entry
+            return full
         }
+        // The entries forgotten are freed here, outside the lock: freeing thousands of
+        // snapshots took milliseconds, during which every reader and the writer waited for it.
+        _ = forgotten
     }
 
     static func timesSurvive(_ s: CaseSnapshot) -> Bool {
