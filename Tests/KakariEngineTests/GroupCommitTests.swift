@@ -10,7 +10,8 @@ import Testing
 /// chunks and come back to a case that an earlier chunk already wrote.
 @Suite("Group commit across chunks")
 struct GroupCommitTests {
-    static let households = (1...80).map { String(format: "H%03d", $0) }
+    /// More households than two chunks of SQLite's group (128 decisions each).
+    static let households = (1...300).map { String(format: "H%03d", $0) }
 
     @Test("a group that comes back to a case in a later chunk applies every event in order and sees the earlier ones' effects")
     func laterChunkSeesEarlierOnes() async throws {
@@ -19,19 +20,19 @@ struct GroupCommitTests {
             var group = Self.households.map {
                 Engine.Delivery(caseID: $0, event: .signal(name: "assign", fields: [:], task: nil), by: "yamada")
             }
-            // H002 was assigned in the first chunk: assigning it again is refused.
-            group.insert(.init(caseID: "H002", event: .signal(name: "assign", fields: [:], task: nil), by: "yamada"), at: 50)
+            // H002 was assigned in the first chunk: assigning it again in the second is refused.
+            group.insert(.init(caseID: "H002", event: .signal(name: "assign", fields: [:], task: nil), by: "yamada"), at: 200)
             // H001's visit task, opened in the first chunk, is withdrawn in the last.
             group.append(.init(caseID: "H001", event: .signal(name: "withdraw", fields: ["reason": .string("転出")], task: nil), by: "suzuki"))
             let result = try await s.engine.deliverGroup(group, at: try await s.engine.now())
 
-            #expect(result.applied == 81)
+            #expect(result.applied == 301)
             #expect(result.refused.map(\.0.caseID) == ["H002"])
             #expect(try await s.path("H001") == ["start →listed", "assign listed→awaiting_visit", "withdraw awaiting_visit→withdrawn"])
             #expect(try await s.path("H002") == ["start →listed", "assign listed→awaiting_visit"])
             #expect(try await s.openTasks("H001").isEmpty)
             #expect(try await s.allTasks("H001").map(\.status) == [.withdrawn])
-            #expect(try await s.openTasks("H080").map(\.kind) == ["visit"])
+            #expect(try await s.openTasks("H300").map(\.kind) == ["visit"])
             try await s.expectVerifies()
         }
     }
@@ -48,7 +49,7 @@ struct GroupCommitTests {
             }
             let result = try await s.engine.deliverGroup(group, at: try await s.engine.now(), read: read)
 
-            #expect(result.applied == 79)
+            #expect(result.applied == 299)
             #expect(result.refused.map(\.0.caseID) == ["H040"], "H040 was assigned already, by the other writer")
             #expect(try await s.path("H040") == ["start →listed", "assign listed→awaiting_visit"])
             #expect(try await s.path("H041") == ["start →listed", "assign listed→awaiting_visit"])
@@ -71,7 +72,7 @@ struct GroupCommitTests {
             }
             #expect(grouped)
             #expect(try await s.path("H001") == ["start →listed", "assign listed→awaiting_visit", "withdraw awaiting_visit→withdrawn"])
-            #expect(try await s.state("H080") == "awaiting_visit")
+            #expect(try await s.state("H300") == "awaiting_visit")
             try await s.expectVerifies()
         }
     }
@@ -90,11 +91,11 @@ struct GroupCommitTests {
 
             let report = try await s.engine.runDue(now: now)
 
-            #expect(report.eventsApplied == 81)
+            #expect(report.eventsApplied == 301)
             #expect(report.eventsRejected == 0)
             #expect(try await s.engine.store.pendingEvents(limit: 1).isEmpty)
             #expect(try await s.path("H003") == ["start →listed", "assign listed→awaiting_visit", "withdraw awaiting_visit→withdrawn"])
-            #expect(try await s.state("H080") == "awaiting_visit")
+            #expect(try await s.state("H300") == "awaiting_visit")
             #expect(try await s.engine.store.idempotency("withdraw-H003")?.to == "withdrawn")
             try await s.expectVerifies()
         }
@@ -103,7 +104,7 @@ struct GroupCommitTests {
     @Test("a group whose task is cancelled half-way commits all or nothing, and the store takes the next write")
     func cancelledGroup() async throws {
         try await withStore { s in
-            try await s.importHouseholds((Self.households + ["H081"]).map { ($0, "練馬") })
+            try await s.importHouseholds((Self.households + ["H301"]).map { ($0, "練馬") })
             let engine = s.engine
             let now = try await engine.now()
             // What a daemon's pass past its deadline meets: its task is cancelled while the
@@ -111,18 +112,18 @@ struct GroupCommitTests {
             let pass = Task {
                 var builder = BatchBuilder(engine: engine, by: "yamada", at: now)
                 return try await engine.commitGroup(Self.households, caseOf: { $0 }, keyOf: { _ in nil }, builder: &builder) { id, builder in
-                    if id == "H070" { withUnsafeCurrentTask { $0?.cancel() } }
+                    if id == "H200" { withUnsafeCurrentTask { $0?.cancel() } }
                     let (snapshot, expected) = try await builder.current(id)
                     let decision = try await builder.decider(snapshot).decide(snapshot, .signal(name: "assign", fields: [:], task: nil), now: now)
                     try await builder.add(decision, expected: expected)
                 }
             }
             _ = await pass.result
-            let first = try await s.state("H001"), last = try await s.state("H080")
+            let first = try await s.state("H001"), last = try await s.state("H300")
             #expect(first == last, "a group must be written whole or not at all")
             // The writer is not left inside the abandoned transaction.
-            _ = try await engine.send(caseID: "H081", event: "assign", fields: [:], key: nil, by: "yamada")
-            #expect(try await s.state("H081") == "awaiting_visit")
+            _ = try await engine.send(caseID: "H301", event: "assign", fields: [:], key: nil, by: "yamada")
+            #expect(try await s.state("H301") == "awaiting_visit")
             try await s.expectVerifies()
         }
     }
