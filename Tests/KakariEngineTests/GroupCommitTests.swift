@@ -10,7 +10,7 @@ import Testing
 /// chunks and come back to a case that an earlier chunk already wrote.
 @Suite("Group commit across chunks")
 struct GroupCommitTests {
-    /// More households than two chunks of SQLite's group (128 decisions each).
+    /// Enough households for several chunks of SQLite's group (64 decisions each).
     static let households = (1...300).map { String(format: "H%03d", $0) }
 
     @Test("a group that comes back to a case in a later chunk applies every event in order and sees the earlier ones' effects")
@@ -20,7 +20,7 @@ struct GroupCommitTests {
             var group = Self.households.map {
                 Engine.Delivery(caseID: $0, event: .signal(name: "assign", fields: [:], task: nil), by: "yamada")
             }
-            // H002 was assigned in the first chunk: assigning it again in the second is refused.
+            // H002 was assigned in the first chunk: assigning it again in a later one is refused.
             group.insert(.init(caseID: "H002", event: .signal(name: "assign", fields: [:], task: nil), by: "yamada"), at: 200)
             // H001's visit task, opened in the first chunk, is withdrawn in the last.
             group.append(.init(caseID: "H001", event: .signal(name: "withdraw", fields: ["reason": .string("転出")], task: nil), by: "suzuki"))
