@@ -75,18 +75,10 @@ public final class SnapshotCache: Sendable {
     }
 
     private func store(_ entry: Entry) {
-        let forgotten: [String: Entry]? = entries.withLock { known in
-            var full: [String: Entry]?
-            if known.count >= limit, known[entry.snapshot.id] == nil {
-                full = known
-                known = Dictionary(minimumCapacity: limit)
-            }
+        entries.withLock { known in
+            if known.count >= limit, known[entry.snapshot.id] == nil { known.removeAll(keepingCapacity: true) }
             known[entry.snapshot.id] = entry
-            return full
         }
-        // The entries forgotten are freed here, outside the lock: freeing thousands of
-        // snapshots took milliseconds, during which every reader and the writer waited for it.
-        _ = forgotten
     }
 
     static func timesSurvive(_ s: CaseSnapshot) -> Bool {
