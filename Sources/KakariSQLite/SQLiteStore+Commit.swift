@@ -80,8 +80,7 @@ extension SQLiteStore {
 
     /// A group goes in batches of this many decisions, each written while the next is built.
     /// 64 rather than 32 (fix 35): each batch costs the same hand-overs between threads
-    /// (a task, the writer's queue, the read ahead), whatever its size; 128 was no faster and
-    /// kept more memory in flight.
+    /// (a task, the writer's queue, the read ahead), whatever its size; 128 was no faster.
     public var groupChunkSize: Int? { 64 }
 
     /// What a failed write says: a store refusal as it is, SQLite's own errors as sentences.
