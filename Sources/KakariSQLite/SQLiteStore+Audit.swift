@@ -40,9 +40,7 @@ extension SQLiteStore {
             insert.bind(e.previousHash); insert.bind(e.hash)
             try insert.execute()
         }
-        var head = try DirectStatement(db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        head.bind(AuditChain.headSetting); head.bind(linked.last.map { "\($0.seq) \($0.hash)" } ?? "")
-        try head.execute()
+        try setSetting(AuditChain.headSetting, linked.last.map { "\($0.seq) \($0.hash)" } ?? "", db)
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {

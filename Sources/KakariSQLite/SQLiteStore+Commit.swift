@@ -99,11 +99,13 @@ extension SQLiteStore {
         let batch = encoded.batch
         for (i, write) in batch.cases.enumerated() { try apply(write, snapshot: encoded.snapshots[i], payloads: encoded.payloads[i], db) }
         for record in batch.idempotency {
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM idempotency WHERE key = ?"), arguments: [record.key]) == true {
-                throw StoreError(.conflict, "key \(record.key) was used meanwhile", caseID: record.caseID)
-            }
-            try db.cachedStatement(sql: "INSERT INTO idempotency(key, case_id, event, from_state, to_state, at) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [record.key, record.caseID, record.event, record.from, record.to, record.at.timeIntervalSince1970])
+            var used = try DirectStatement(db, "SELECT 1 FROM idempotency WHERE key = ?")
+            used.bind(record.key)
+            if try used.int() != nil { throw StoreError(.conflict, "key \(record.key) was used meanwhile", caseID: record.caseID) }
+            var insert = try DirectStatement(db, "INSERT INTO idempotency(key, case_id, event, from_state, to_state, at) VALUES (?, ?, ?, ?, ?, ?)")
+            insert.bind(record.key); insert.bind(record.caseID); insert.bind(record.event); insert.bind(record.from); insert.bind(record.to)
+            insert.bind(record.at.timeIntervalSince1970)
+            try insert.execute()
         }
         for resolution in batch.resolvedEvents {
             var resolve = try DirectStatement(db, "UPDATE queued_events SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status = 'pending'")
@@ -113,11 +115,15 @@ extension SQLiteStore {
             guard db.changesCount == 1 else { throw StoreError(.conflict, "queued event \(resolution.id) was already handled") }
         }
         for change in batch.taskChanges { try apply(change, db) }
-        for (key, value) in batch.settings.sorted(by: { $0.key < $1.key }) {
-            try db.cachedStatement(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-                .execute(arguments: [key, value])
-        }
+        for (key, value) in batch.settings.sorted(by: { $0.key < $1.key }) { try setSetting(key, value, db) }
         try appendAudit(batch.audit, db)
+    }
+
+    /// Sets one setting inside the caller's transaction.
+    static func setSetting(_ key: String, _ value: String, _ db: Database) throws {
+        var upsert = try DirectStatement(db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        upsert.bind(key); upsert.bind(value)
+        try upsert.execute()
     }
 
     static func apply(_ w: CaseWrite, snapshot: [UInt8], payloads: [String?], _ db: Database) throws {

@@ -73,10 +73,7 @@ public final class SQLiteStore: CaseStore {
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {
-        try await write { db in
-            try db.execute(sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [key, value])
-        }
+        try await write { db in try Self.setSetting(key, value, db) }
     }
 
     /// Runs `body` in one IMMEDIATE transaction (the write lock is taken at the start, so two

@@ -78,7 +78,9 @@ extension Engine {
                 while next < table.rows.endIndex, problems.isEmpty, builder.batch.cases.count < chunk {
                     let row = table.rows[next]
                     next += 1
-                    // Every row passed the check above; deciding may still refuse one.
+                    // Every row passed the check above; deciding may still refuse one. Its
+                    // values are typed again rather than kept from the check, which would hold
+                    // the whole file's values at once (a million rows' worth).
                     guard let (id, values) = reader.values(of: row, problems: &problems) else { continue }
                     do {
                         try await builder.add(try decider.start(id: id, version: version.version, data: values, now: now), expected: nil)
