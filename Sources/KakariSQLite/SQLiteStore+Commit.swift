@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import KakariCore
 import KakariStore
@@ -17,51 +18,57 @@ extension SQLiteStore {
     }
 
     /// One IMMEDIATE transaction held open across the batches: each batch is applied on the
-    /// writer connection while `next` builds the one after it, so building (deciding, sealing)
+    /// writer connection while `next` builds the ones after it, so building (deciding, sealing)
     /// and writing share the machine's cores; the transaction is committed after the last.
+    ///
+    /// BEGIN and each batch are queued on the writer connection in order as soon as they are
+    /// ready, up to `chunksAhead` batches beyond the one being written, rather than one at a
+    /// time: the builder does not wait for each write to end before building the next batch,
+    /// and the writer does not wait for a hand-over between batches (fix 37). Once one of them
+    /// fails, those queued after it do nothing, and the transaction is rolled back.
     /// While it is open, `write` from this process would meet it; it refuses rather than join
     /// it (see `write`).
     public func commit(chunks next: () async throws -> CommitBatch?) async throws {
         let owner = UUID()
-        do {
-            try await pool.writeWithoutTransaction { db in
-                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
-                self.chunkedOwner.withLock { $0 = owner }
-            }
-        } catch {
-            // No rollback here: a BEGIN that failed opened nothing, and an open transaction
-            // it met belongs to another task of this process, which ends it itself.
-            throw Self.refusal(error)
-        }
-        let pool = self.pool
+        let writer = OrderedWriter(pool)
         /// Refuses an access after this commit's transaction ended without it.
         @Sendable func owning(_ db: Database) throws {
             guard db.isInsideTransaction, self.chunkedOwner.withLock({ $0 }) == owner else {
                 throw StoreError(.conflict, "the group's transaction ended before it was committed")
             }
         }
-        var applying: Task<Void, Error>?
+        var queued = [writer.enqueue { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            self.chunkedOwner.withLock { $0 = owner }
+        }]
         do {
             while let batch = try await next() {
                 guard !batch.isEmpty else { continue }
                 let encoded = EncodedBatch(batch)
-                try await applying?.value
-                applying = Task { try await pool.writeWithoutTransaction { db in try owning(db); try Self.apply(encoded, db) } }
+                queued.append(writer.enqueue { db in try owning(db); try Self.apply(encoded, db) })
+                if queued.count > Self.chunksAhead { try await queued.removeFirst().value }
             }
-            try await applying?.value
-            applying = nil
+            for write in queued { try await write.value }
+            queued = []
             try await pool.writeWithoutTransaction { db in
                 try owning(db)
                 try db.cachedStatement(sql: "COMMIT").execute()
                 self.chunkedOwner.withLock { $0 = nil }
             }
         } catch {
-            // The batch being written when `next` failed must end before the rollback.
-            _ = await applying?.result
+            // The batches queued when `next` failed must end before the rollback. A BEGIN that
+            // failed opened nothing, and an open transaction it met belongs to another task of
+            // this process, which ends it itself: `rollBack` leaves a transaction it does not own.
+            for write in queued { _ = await write.result }
             await rollBack(owner)
             throw Self.refusal(error)
         }
     }
+
+    /// How many batches `commit(chunks:)` queues on the writer beyond the one being written:
+    /// enough that a batch slow to build or to write does not leave the other side idle, few
+    /// enough that an import's batches (thousands of rows each) never pile up in memory.
+    static let chunksAhead = 3
 
     /// Ends the transaction of the commit `owner`, if it is still open. It runs in a task of
     /// its own: when the failure is the caller's cancellation (a daemon's pass past its
@@ -263,5 +270,44 @@ struct EncodedBatch: Sendable {
             return text
         }
         payloads = batch.cases.map { $0.history.map { $0.payload.map { JSONWriter.encode($0) } } }
+    }
+}
+
+/// Runs jobs on the writer connection in the order they are queued, without waiting for one to
+/// end before queueing the next. Once a job fails, the jobs after it are skipped: each batch
+/// of a transaction builds on the ones before it.
+///
+/// Written by hand: GRDB's `writeWithoutTransaction` waits for its job, and jobs started from
+/// several tasks would reach the writer's queue in no particular order; `asyncWriteWithoutTransaction`
+/// queues in call order but reports nothing back, which is the part added here.
+struct OrderedWriter: Sendable {
+    private let pool: DatabasePool
+    private let failed = FailureFlag()
+
+    init(_ pool: DatabasePool) { self.pool = pool }
+
+    /// Queues `body` now; the task ends when it has run (or was skipped) on the writer.
+    func enqueue(_ body: @escaping @Sendable (Database) throws -> Void) -> Task<Void, Error> {
+        let (done, finish) = AsyncThrowingStream<Void, Error>.makeStream()
+        let failed = self.failed
+        pool.asyncWriteWithoutTransaction { db in
+            do {
+                if failed.isSet { throw StoreError(.conflict, "an earlier part of the group failed") }
+                try body(db)
+                finish.finish()
+            } catch {
+                failed.set()
+                finish.finish(throwing: error)
+            }
+        }
+        return Task { for try await _ in done {} }
+    }
+
+    /// Set once a job has failed; read and set on the writer's queue only, but checked there
+    /// from jobs queued by different tasks, hence the lock.
+    private final class FailureFlag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
     }
 }

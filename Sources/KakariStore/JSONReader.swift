@@ -37,6 +37,15 @@ public enum JSONReader {
         }
     }
 
+    /// The snapshot in the UTF-8 bytes `utf8`, or nil when it is not in the form `JSONWriter`
+    /// writes: a stored row's bytes read in place, without making a `String` of them first
+    /// (which checks and copies every byte).
+    public static func snapshot(utf8: UnsafeRawBufferPointer) -> CaseSnapshot? {
+        var parser = Parser(bytes: utf8.assumingMemoryBound(to: UInt8.self))
+        guard let node = parser.value(), case .object(let o) = node else { return nil }
+        return makeSnapshot(o)
+    }
+
     /// What `body` makes of `text`'s bytes. Strings read from the store are native UTF-8:
     /// they are parsed in place, without a copy.
     static func parse<T>(_ text: String, _ body: (inout Parser) -> T?) -> T? {

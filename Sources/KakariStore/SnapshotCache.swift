@@ -41,14 +41,10 @@ public final class SnapshotCache: Sendable {
     /// that a remembered case is found without making a `String` of a kilobyte first.
     public func snapshot(utf8: UnsafeRawBufferPointer, id: String) throws -> CaseSnapshot {
         if let known = entries.withLock({ $0[id] }), Self.sameBytes(known.text, utf8) { return known.snapshot }
-        let snapshot = try Self.decode(String(decoding: utf8, as: UTF8.self))
+        // Parsed from the bytes in place; only a text not in `JSONWriter`'s form becomes a `String`.
+        let snapshot = try JSONReader.snapshot(utf8: utf8) ?? StoreJSON.decode(CaseSnapshot.self, String(decoding: utf8, as: UTF8.self))
         if snapshot.id == id { store(Entry(text: Array(utf8), snapshot: snapshot)) }
         return snapshot
-    }
-
-    /// Decodes a stored snapshot without the cache.
-    static func decode(_ text: String) throws -> CaseSnapshot {
-        try JSONReader.snapshot(text) ?? StoreJSON.decode(CaseSnapshot.self, text)
     }
 
     /// Remembers that `text` (what `JSONWriter.encode(snapshot)` wrote) holds `snapshot`.

@@ -25,6 +25,11 @@ extension Engine {
         }
     }
 
+    /// How many chunks' cases a group has read, or being read, beyond the chunk being decided.
+    /// Two, not one (fix 37): with one, the builder often waited for the read of the next
+    /// chunk, which shares the two cores with the deciding and the writing.
+    static let readsAhead = 2
+
     private func commitChunks<Item>(_ items: [Item], caseOf: (Item) -> String, keyOf: (Item) -> String?, builder: inout BatchBuilder,
                                     add: (Item, inout BatchBuilder) async throws -> Void) async throws -> Bool {
         guard let chunk = store.groupChunkSize, items.count > chunk else {
@@ -35,26 +40,30 @@ extension Engine {
             try await commit(builder.batch)
             return true
         }
-        // The first chunk's cases are read now; each later chunk's while the chunk before it
-        // is decided and the one before that written, so that the writer need not wait for a
-        // read (each read is a round trip to a reader connection).
+        // The first chunk's cases are read now; each later chunk's while the chunks before it
+        // are decided and written, `readsAhead` chunks ahead, so that neither the builder nor
+        // the writer waits for a read (each read is a round trip to a reader connection).
         try await builder.prefetch(cases: items[..<chunk].map(caseOf), keys: items[..<chunk].compactMap(keyOf))
         let store = self.store
-        var ahead: Task<([String: CaseRecord], Set<String>), Error>?
-        defer { ahead?.cancel() }
-        var next = 0
+        var reads: [Task<([String: CaseRecord], Set<String>), Error>] = []
+        defer { for read in reads { read.cancel() } }
+        var next = 0, readUpTo = chunk
         do {
             try await commit(chunks: {
                 guard next < items.count else { return nil }
-                if let read = ahead {
-                    // Cases written by chunks before are the builder's already (`flush`): `take` keeps them.
-                    let (records, keys) = try await read.value
+                if !reads.isEmpty {
+                    // Cases written by chunks before are the builder's already (`flush`): `take`
+                    // keeps them, whatever a read made before they were written found.
+                    let (records, keys) = try await reads.removeFirst().value
                     builder.take(records, usedKeys: keys)
                 }
+                while reads.count < Self.readsAhead, readUpTo < items.count {
+                    let following = items[readUpTo..<min(readUpTo + chunk, items.count)]
+                    let ids = builder.unknownCases(following.map(caseOf)), keys = following.compactMap(keyOf)
+                    reads.append(Task { try await BatchBuilder.read(cases: ids, keys: keys, from: store) })
+                    readUpTo = following.endIndex
+                }
                 let end = min(next + chunk, items.count)
-                let following = items[end..<min(end + chunk, items.count)]
-                let ids = builder.unknownCases(following.map(caseOf)), keys = following.compactMap(keyOf)
-                ahead = following.isEmpty ? nil : Task { try await BatchBuilder.read(cases: ids, keys: keys, from: store) }
                 for item in items[next..<end] {
                     do { try await add(item, &builder) } catch is EngineError { throw GroupAbandoned() }
                 }
