@@ -3,6 +3,7 @@ import Synchronization
 import GRDB
 import KakariCore
 import KakariStore
+import CSQLiteSettings
 
 extension SQLiteStore {
     /// Writes a batch in one transaction; any refusal (a case changed meanwhile, a duplicate
@@ -22,7 +23,7 @@ extension SQLiteStore {
     /// and writing share the machine's cores; the transaction is committed after the last.
     ///
     /// BEGIN and each batch are queued on the writer connection in order as soon as they are
-    /// ready, up to `chunksAhead` batches beyond the one being written, rather than one at a
+    /// ready, up to `decisionsAhead` decisions beyond the one being written, rather than one at a
     /// time: the builder does not wait for each write to end before building the next batch,
     /// and the writer does not wait for a hand-over between batches (fix 37). Once one of them
     /// fails, those queued after it do nothing, and the transaction is rolled back.
@@ -42,18 +43,33 @@ extension SQLiteStore {
             self.chunkedOwner.withLock { $0 = owner }
         }]
         do {
+            var sizes = [0]
             while let batch = try await next() {
                 guard !batch.isEmpty else { continue }
                 let encoded = EncodedBatch(batch)
                 queued.append(writer.enqueue { db in try owning(db); try Self.apply(encoded, db) })
-                if queued.count > Self.chunksAhead { try await queued.removeFirst().value }
+                sizes.append(batch.cases.count)
+                while queued.count > 1, sizes.reduce(0, +) > Self.decisionsAhead {
+                    try await queued.removeFirst().value
+                    sizes.removeFirst()
+                }
             }
             for write in queued { try await write.value }
             queued = []
-            try await pool.writeWithoutTransaction { db in
+            let checkpointDue = try await pool.writeWithoutTransaction { db in
                 try owning(db)
+                kakari_sqlite_defer_checkpoints(1)
+                defer { kakari_sqlite_defer_checkpoints(0) }
                 try db.cachedStatement(sql: "COMMIT").execute()
                 self.chunkedOwner.withLock { $0 = nil }
+                return kakari_sqlite_checkpoint_due() == 1
+            }
+            // The commit is durable now; the checkpoint it left runs next on the writer while
+            // the caller goes on (a daemon reads and decides its next group meanwhile), and
+            // the next write waits for it. Its failures are left for a later commit, as
+            // SQLite's own automatic checkpoint leaves them.
+            if checkpointDue {
+                pool.asyncWriteWithoutTransaction { db in _ = try? db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
             }
         } catch {
             // The batches queued when `next` failed must end before the rollback. A BEGIN that
@@ -65,10 +81,11 @@ extension SQLiteStore {
         }
     }
 
-    /// How many batches `commit(chunks:)` queues on the writer beyond the one being written:
-    /// enough that a batch slow to build or to write does not leave the other side idle, few
-    /// enough that an import's batches (thousands of rows each) never pile up in memory.
-    static let chunksAhead = 3
+    /// How many decisions `commit(chunks:)` lets wait on the writer, in batches queued beyond
+    /// the one being written (at least one batch): about a daemon's group, so that the builder
+    /// goes on while the writer runs the checkpoint the last group left (fix 38), and so
+    /// that an import's batches (thousands of rows each) never pile up in memory.
+    static let decisionsAhead = 1024
 
     /// Ends the transaction of the commit `owner`, if it is still open. It runs in a task of
     /// its own: when the failure is the caller's cancellation (a daemon's pass past its

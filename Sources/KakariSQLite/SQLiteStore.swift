@@ -25,6 +25,9 @@ public final class SQLiteStore: CaseStore {
     /// docs/performance.md, fix 34). When SQLite is already initialised, nothing changes.
     static let processSettings: Int32 = kakari_sqlite_disable_memory_statistics()
 
+    /// How many pages the log holds before a commit copies it into the file.
+    static let checkpointPages: Int32 = 4000
+
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
         _ = Self.processSettings
@@ -38,8 +41,10 @@ public final class SQLiteStore: CaseStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // The log is copied into the file (checkpointed) past 4,000 pages (16 MB), not
             // SQLite's 1,000: a page that many transitions rewrite is copied once per
-            // checkpoint, not once per few commits (fix 36: the demo 6% faster).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
+            // checkpoint, not once per few commits (fix 36: the demo 6% faster). This is
+            // `PRAGMA wal_autocheckpoint = 4000`, save that a group's commit may leave the
+            // checkpoint for later (`commit(chunks:)`, fix 38).
+            kakari_sqlite_checkpoint_past(db.sqliteConnection, Self.checkpointPages)
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

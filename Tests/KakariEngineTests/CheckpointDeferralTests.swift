@@ -1,0 +1,92 @@
+import CSQLiteSettings
+import Foundation
+import GRDB
+import Testing
+
+/// The log's checkpoint as the SQLite store sets it on every connection: past a number of pages,
+/// a commit copies the log into the file, as `PRAGMA wal_autocheckpoint` does, unless the
+/// committing thread defers it (a group's commit, which leaves it to run next on the writer).
+@Suite("Checkpoints a group's commit leaves for later")
+struct CheckpointDeferralTests {
+    /// A WAL database whose connection checkpoints past 8 pages.
+    static func database(_ folder: String) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            kakari_sqlite_checkpoint_past(db.sqliteConnection, 8)
+        }
+        let queue = try DatabaseQueue(path: folder + "/db.sqlite", configuration: config)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE rows (text TEXT NOT NULL)") }
+        // The table itself goes into the file, so that a copy of the file alone has it.
+        try queue.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return queue
+    }
+
+    /// Rows in the database file itself, leaving out what only the log holds: a copy of the
+    /// file alone, opened on its own.
+    static func rowsInFile(_ folder: String) throws -> Int {
+        let copy = folder + "/copy.sqlite"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: folder + "/db.sqlite", toPath: copy)
+        return try DatabaseQueue(path: copy).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rows") ?? 0 }
+    }
+
+    /// Writes `count` rows of 4 KB, one page each at least, in one transaction.
+    static func insert(_ count: Int, _ queue: DatabaseQueue) throws {
+        try queue.inDatabase { db in
+            try db.inTransaction {
+                for _ in 0..<count { try db.execute(sql: "INSERT INTO rows VALUES (?)", arguments: [String(repeating: "x", count: 4096)]) }
+                return .commit
+            }
+        }
+    }
+
+    @Test("a commit past the threshold copies the log into the file, as SQLite's automatic checkpoint does")
+    func checkpointsPastThreshold() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let queue = try Self.database(folder)
+        try Self.insert(20, queue)
+        #expect(try Self.rowsInFile(folder) == 20)
+    }
+
+    @Test("a deferring thread's commit leaves the log as it is and says a checkpoint is due; the checkpoint run then copies it")
+    func deferredThenRun() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let queue = try Self.database(folder)
+        let due = try queue.inDatabase { db -> Int32 in
+            kakari_sqlite_defer_checkpoints(1)
+            defer { kakari_sqlite_defer_checkpoints(0) }
+            try db.inTransaction {
+                for _ in 0..<20 { try db.execute(sql: "INSERT INTO rows VALUES (?)", arguments: [String(repeating: "x", count: 4096)]) }
+                return .commit
+            }
+            return kakari_sqlite_checkpoint_due()
+        }
+        #expect(due == 1)
+        #expect(try Self.rowsInFile(folder) == 0, "the rows are in the log only")
+        try queue.inDatabase { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        #expect(try Self.rowsInFile(folder) == 20)
+    }
+
+    @Test("a commit under the threshold leaves nothing due")
+    func nothingDueUnderThreshold() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let queue = try Self.database(folder)
+        let due = try queue.inDatabase { db -> Int32 in
+            kakari_sqlite_defer_checkpoints(1)
+            defer { kakari_sqlite_defer_checkpoints(0) }
+            try db.execute(sql: "INSERT INTO rows VALUES ('a')")
+            return kakari_sqlite_checkpoint_due()
+        }
+        #expect(due == 0)
+    }
+
+    static func folder() throws -> String {
+        let folder = NSTemporaryDirectory() + "kakari-checkpoint-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+}
