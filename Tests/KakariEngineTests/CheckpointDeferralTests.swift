@@ -32,12 +32,21 @@ struct CheckpointDeferralTests {
     }
 
     /// Writes `count` rows of 4 KB, one page each at least, in one transaction.
-    static func insert(_ count: Int, _ queue: DatabaseQueue) throws {
+    static func insert(_ count: Int, _ db: Database) throws {
+        try db.inTransaction {
+            for _ in 0..<count { try db.execute(sql: "INSERT INTO rows VALUES (?)", arguments: [String(repeating: "x", count: 4096)]) }
+            return .commit
+        }
+    }
+
+    /// Runs `body` on the connection's queue with checkpoints deferred, as `commit(chunks:)`
+    /// commits; returns whether a checkpoint was left due.
+    static func deferring(_ queue: DatabaseQueue, _ body: (Database) throws -> Void) throws -> Int32 {
         try queue.inDatabase { db in
-            try db.inTransaction {
-                for _ in 0..<count { try db.execute(sql: "INSERT INTO rows VALUES (?)", arguments: [String(repeating: "x", count: 4096)]) }
-                return .commit
-            }
+            kakari_sqlite_defer_checkpoints(1)
+            defer { kakari_sqlite_defer_checkpoints(0) }
+            try body(db)
+            return kakari_sqlite_checkpoint_due()
         }
     }
 
@@ -46,7 +55,7 @@ struct CheckpointDeferralTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let queue = try Self.database(folder)
-        try Self.insert(20, queue)
+        try queue.inDatabase { try Self.insert(20, $0) }
         #expect(try Self.rowsInFile(folder) == 20)
     }
 
@@ -55,16 +64,7 @@ struct CheckpointDeferralTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let queue = try Self.database(folder)
-        let due = try queue.inDatabase { db -> Int32 in
-            kakari_sqlite_defer_checkpoints(1)
-            defer { kakari_sqlite_defer_checkpoints(0) }
-            try db.inTransaction {
-                for _ in 0..<20 { try db.execute(sql: "INSERT INTO rows VALUES (?)", arguments: [String(repeating: "x", count: 4096)]) }
-                return .commit
-            }
-            return kakari_sqlite_checkpoint_due()
-        }
-        #expect(due == 1)
+        #expect(try Self.deferring(queue) { try Self.insert(20, $0) } == 1)
         #expect(try Self.rowsInFile(folder) == 0, "the rows are in the log only")
         try queue.inDatabase { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
         #expect(try Self.rowsInFile(folder) == 20)
@@ -75,13 +75,7 @@ struct CheckpointDeferralTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let queue = try Self.database(folder)
-        let due = try queue.inDatabase { db -> Int32 in
-            kakari_sqlite_defer_checkpoints(1)
-            defer { kakari_sqlite_defer_checkpoints(0) }
-            try db.execute(sql: "INSERT INTO rows VALUES ('a')")
-            return kakari_sqlite_checkpoint_due()
-        }
-        #expect(due == 0)
+        #expect(try Self.deferring(queue) { try Self.insert(1, $0) } == 0)
     }
 
     static func folder() throws -> String {
