@@ -43,15 +43,17 @@ extension SQLiteStore {
             self.chunkedOwner.withLock { $0 = owner }
         }]
         do {
-            var sizes = [0]
+            // The decisions in each queued job (none in BEGIN), and their sum.
+            var sizes = [0], waiting = 0
             while let batch = try await next() {
                 guard !batch.isEmpty else { continue }
                 let encoded = EncodedBatch(batch)
                 queued.append(writer.enqueue { db in try owning(db); try Self.apply(encoded, db) })
                 sizes.append(batch.cases.count)
-                while queued.count > 1, sizes.reduce(0, +) > Self.decisionsAhead {
+                waiting += batch.cases.count
+                while queued.count > 1, waiting > Self.decisionsAhead {
                     try await queued.removeFirst().value
-                    sizes.removeFirst()
+                    waiting -= sizes.removeFirst()
                 }
             }
             for write in queued { try await write.value }
@@ -320,8 +322,8 @@ struct OrderedWriter: Sendable {
         return Task { for try await _ in done {} }
     }
 
-    /// Set once a job has failed; read and set on the writer's queue only, but checked there
-    /// from jobs queued by different tasks, hence the lock.
+    /// Set once a job has failed. Only the writer's jobs read and set it, one at a time, but
+    /// not always on the same thread: the lock makes each one see the last one's mark.
     private final class FailureFlag: Sendable {
         private let value = Mutex(false)
         var isSet: Bool { value.withLock { $0 } }
