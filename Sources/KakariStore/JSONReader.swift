@@ -31,10 +31,7 @@ public enum JSONReader {
 
     /// The snapshot in `text`, or nil when it is not in the form `JSONWriter` writes.
     public static func snapshot(_ text: String) -> CaseSnapshot? {
-        parse(text) { parser in
-            guard let node = parser.value(), case .object(let o) = node else { return nil }
-            return makeSnapshot(o)
-        }
+        parse(text) { parser in snapshot(&parser) }
     }
 
     /// The snapshot in the UTF-8 bytes `utf8`, or nil when it is not in the form `JSONWriter`
@@ -42,6 +39,10 @@ public enum JSONReader {
     /// (which checks and copies every byte).
     public static func snapshot(utf8: UnsafeRawBufferPointer) -> CaseSnapshot? {
         var parser = Parser(bytes: utf8.assumingMemoryBound(to: UInt8.self))
+        return snapshot(&parser)
+    }
+
+    private static func snapshot(_ parser: inout Parser) -> CaseSnapshot? {
         guard let node = parser.value(), case .object(let o) = node else { return nil }
         return makeSnapshot(o)
     }

@@ -52,35 +52,39 @@ struct CheckpointDeferralTests {
 
     @Test("a commit past the threshold copies the log into the file, as SQLite's automatic checkpoint does")
     func checkpointsPastThreshold() throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let queue = try Self.database(folder)
-        try queue.inDatabase { try Self.insert(20, $0) }
-        #expect(try Self.rowsInFile(folder) == 20)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.queue.inDatabase { try Self.insert(20, $0) }
+        #expect(try Self.rowsInFile(scratch.folder) == 20)
     }
 
     @Test("a deferring thread's commit leaves the log as it is and says a checkpoint is due; the checkpoint run then copies it")
     func deferredThenRun() throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let queue = try Self.database(folder)
-        #expect(try Self.deferring(queue) { try Self.insert(20, $0) } == 1)
-        #expect(try Self.rowsInFile(folder) == 0, "the rows are in the log only")
-        try queue.inDatabase { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
-        #expect(try Self.rowsInFile(folder) == 20)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(try Self.deferring(scratch.queue) { try Self.insert(20, $0) } == 1)
+        #expect(try Self.rowsInFile(scratch.folder) == 0, "the rows are in the log only")
+        try scratch.queue.inDatabase { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        #expect(try Self.rowsInFile(scratch.folder) == 20)
     }
 
     @Test("a commit under the threshold leaves nothing due")
     func nothingDueUnderThreshold() throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let queue = try Self.database(folder)
-        #expect(try Self.deferring(queue) { try Self.insert(1, $0) } == 0)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(try Self.deferring(scratch.queue) { try Self.insert(1, $0) } == 0)
     }
 
-    static func folder() throws -> String {
+    /// A fresh database (`database(_:)`) in a folder of its own.
+    struct Scratch {
         let folder = NSTemporaryDirectory() + "kakari-checkpoint-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+        let queue: DatabaseQueue
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            queue = try CheckpointDeferralTests.database(folder)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: folder) }
     }
 }
