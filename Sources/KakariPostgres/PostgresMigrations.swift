@@ -155,6 +155,14 @@ enum PostgresMigrations {
             CREATE POLICY supervisors_see_audit ON audit FOR SELECT USING (kakari_supervises());
             CREATE POLICY people_see_themselves ON staff_members FOR SELECT USING (db_role = session_user OR kakari_supervises())
             """),
+        // Due timers read in firing order (due, then case and name) straight from an index, as
+        // SQLite's `timers_by_due` already gives them (its table has no rowid, so the index
+        // ends with the key). With `(due)` alone, a million deadline timers sharing one date
+        // were all read and sorted to find the first group: 120 ms at start-up (fix 40).
+        (8, "timers-in-firing-order", """
+            CREATE INDEX timers_in_firing_order ON timers(due, case_id COLLATE "C", name COLLATE "C");
+            DROP INDEX timers_by_due
+            """),
     ]
 
     /// Applies the migrations the store lacks, each in its own transaction, holding an

@@ -17,6 +17,7 @@ extension PostgresStore {
             try await self.enqueue(events, c)
             try await self.appendAudit(audit, c)
         }
+        await noteBulkWrite(rows: events.count)
     }
 
     public func appendAudit(_ entries: [AuditEntry]) async throws {

@@ -9,11 +9,13 @@ extension PostgresStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         try await transaction { c in try await self.apply(batch, c) }
+        await noteBulkWrite(rows: batch.cases.count + batch.resolvedEvents.count)
     }
 
     /// One transaction on one connection across the batches; the store's timeout applies to
     /// writing each batch, not to the whole, and not to the caller's time building the next.
     public func commit(chunks next: () async throws -> CommitBatch?) async throws {
+        var written = 0
         do {
             try await transaction { c, watchdog in
                 while true {
@@ -27,11 +29,13 @@ extension PostgresStore {
                     guard let batch else { break }
                     guard !batch.isEmpty else { continue }
                     try await self.apply(batch, c)
+                    written += batch.cases.count + batch.resolvedEvents.count
                 }
             }
         } catch let unbuilt as Unbuilt {
             throw unbuilt.error
         }
+        await noteBulkWrite(rows: written)
     }
 
     /// A group goes as one batch: the server writes it in a few statements, and more batches

@@ -63,6 +63,7 @@ extension PostgresStore {
                     """), logger: logger)
             }
         }
+        await noteBulkWrite(rows: dump.cases.count + dump.history.count + dump.tasks.count + dump.queuedEvents.count + dump.audit.count)
     }
 
     /// Inserts rows (column → value, nil as NSNull) into `table`, a thousand at a time, as JSON

@@ -140,6 +140,7 @@ extension PostgresStore {
     public func enqueue(_ events: [QueuedEvent]) async throws {
         guard !events.isEmpty else { return }
         try await transaction { c in try await self.enqueue(events, c) }
+        await noteBulkWrite(rows: events.count)
     }
 
     /// Queues events inside the caller's transaction, notifying idle daemons when it commits.

@@ -18,6 +18,8 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     let logger: Logger
     private let runner: Task<Void, Never>
     let wakeups = WakeupFlag()
+    /// Rows written in bulk since the planner's statistics were last looked at.
+    let written = WrittenRows()
 
     /// Connects lazily to `location`; nothing is sent before the first query.
     public init(location: PostgresLocation, maximumConnections: Int = 8, logger: Logger = Logger(label: "kakari.postgres")) {

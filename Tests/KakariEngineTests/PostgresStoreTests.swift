@@ -162,4 +162,45 @@ struct PostgresStoreTests {
         #expect(Date().timeIntervalSince(started) > 20, "the whole took longer than the timeout")
         #expect(try await patient.caseIDs().sorted() == ["H1", "H2", "H3"])
     }
+
+    @Test("a table filled in bulk is measured for the planner at once, without waiting for autovacuum; a small one is left to it")
+    func statistics() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = try #require(t.raw as? PostgresStore)
+        try await store.commit(StoreConformanceTests.start("H1"))
+        func rowsKnown(_ table: String) async throws -> String? {
+            try await store.text(unsafeSQL: "SELECT reltuples::bigint::text FROM pg_class WHERE oid = '\(table)'::regclass")
+        }
+        #expect(try await rowsKnown("queued_events") == "-1", "never measured yet")
+        // One bulk write past `statisticsCheckRows` rows.
+        let count = PostgresStore.statisticsCheckRows + 2_000
+        try await store.enqueue((0..<count).map { _ in
+            QueuedEvent(caseID: "H1", event: "visit", fields: [:], key: nil, enqueuedAt: Self.t0, by: "yamada", source: "t")
+        })
+        #expect(try await rowsKnown("queued_events") == "\(count)")
+        #expect(try await rowsKnown("cases") == "-1", "one row: left to autovacuum")
+        // Nothing has grown since: nothing to measure again.
+        #expect(try await store.refreshStatistics() == [])
+    }
+
+    @Test("due timers sharing one date are read from an index in firing order, not all sorted")
+    func timersInFiringOrder() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = try #require(t.raw as? PostgresStore)
+        // Twenty thousand deadline timers on one date, as a survey's contract end gives them.
+        try await store.execute(unsafeSQL: """
+            INSERT INTO timers(case_id, name, due) SELECT 'H' || g, 'deadline', \(Self.t0.timeIntervalSince1970) FROM generate_series(1, 20000) g
+            """)
+        try await store.execute(unsafeSQL: "ANALYZE timers")
+        let plan = try #require(try await store.text(unsafeSQL: """
+            EXPLAIN (FORMAT JSON) SELECT case_id, name, due FROM timers WHERE due <= \(Self.t0.timeIntervalSince1970)
+            ORDER BY due, case_id COLLATE "C", name COLLATE "C" LIMIT 1024
+            """))
+        #expect(plan.contains("timers_in_firing_order"))
+        #expect(!plan.contains("Sort"), "no sort: \(plan)")
+        let first = try await store.dueTimers(before: Self.t0, limit: 3)
+        #expect(first.map(\.caseID) == ["H1", "H10", "H100"], "case ids in byte order")
+    }
 }
