@@ -5,56 +5,58 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Claims the cases with due timers (or, when none is due, pending events) that no other
-    /// worker holds, in one short transaction: rows of `case_claims` with an expiry. Two workers
-    /// claiming at once never get the same case: the insert of a claim waits for the other's,
-    /// then takes the case only when that claim has ended or is its own.
+    /// worker holds: rows of `case_claims` with an expiry, found and inserted by one statement,
+    /// committed on its own. Two workers claiming at once never get the same case: the insert of
+    /// a claim waits for the other's, then takes the case only when that claim has ended or is
+    /// its own. The work of the cases held is read after the claim has committed, so it
+    /// includes whatever a worker that held them before committed.
+    ///
+    /// One statement, not a transaction of three (fix 42): each round trip to the server costs
+    /// a daemon's group more than the statement itself.
     public func claimWork(worker: String, now: Date, limit: Int, lease: TimeInterval) async throws -> ClaimedWork {
         let due = now.timeIntervalSince1970
-        let timers = try await transaction { c in
-            let candidates = try await c.query("""
-                SELECT DISTINCT case_id FROM (
-                    SELECT t.case_id FROM timers t
-                    WHERE t.due <= \(due) AND NOT EXISTS (
-                        SELECT 1 FROM case_claims h WHERE h.case_id = t.case_id AND h.worker <> \(worker) AND h.until > now())
-                    ORDER BY t.due LIMIT \(limit)) AS due_cases
-                """, logger: logger).collect().map { try $0.decode(String.self) }
-            let held = try await claim(candidates, worker: worker, lease: lease, c)
-            guard !held.isEmpty else { return [TimerRecord]() }
-            return try await c.query("""
-                SELECT case_id, name, due FROM timers WHERE case_id = ANY(\(held)) AND due <= \(due)
+        let timerCases = try await claim(worker: worker, lease: lease, candidates: """
+            SELECT t.case_id FROM timers t
+            WHERE t.due <= \(due) AND NOT EXISTS (
+                SELECT 1 FROM case_claims h WHERE h.case_id = t.case_id AND h.worker <> $1 AND h.until > now())
+            ORDER BY t.due LIMIT \(limit)
+            """)
+        if !timerCases.isEmpty {
+            let timers = try await rows("""
+                SELECT case_id, name, due FROM timers WHERE case_id = ANY(\(timerCases)) AND due <= \(due)
                 ORDER BY due, case_id COLLATE "C", name COLLATE "C"
-                """, logger: logger).collect().map(Self.timer)
+                """).map(Self.timer)
+            if !timers.isEmpty { return ClaimedWork(timers: timers) }
+            // Fired meanwhile by the worker that held them: nothing to do on these cases now.
+            try await releaseClaims(worker: worker, caseIDs: timerCases)
         }
-        if !timers.isEmpty { return ClaimedWork(timers: timers) }
-        let events = try await transaction { c in
-            let candidates = try await c.query("""
-                SELECT DISTINCT case_id FROM (
-                    SELECT q.case_id FROM queued_events q
-                    WHERE q.status = 'pending' AND NOT EXISTS (
-                        SELECT 1 FROM case_claims h WHERE h.case_id = q.case_id AND h.worker <> \(worker) AND h.until > now())
-                    ORDER BY q.id LIMIT \(limit)) AS pending_cases
-                """, logger: logger).collect().map { try $0.decode(String.self) }
-            let held = try await claim(candidates, worker: worker, lease: lease, c)
-            guard !held.isEmpty else { return [QueuedEvent]() }
-            return try await c.query(PostgresQuery(unsafeSQL: """
-                SELECT \(Self.queuedColumns) FROM queued_events WHERE status = 'pending' AND case_id = ANY($1)
-                ORDER BY id LIMIT $2
-                """, binds: Self.binds(held, limit)), logger: logger).collect().map(Self.queued)
-        }
+        let eventCases = try await claim(worker: worker, lease: lease, candidates: """
+            SELECT q.case_id FROM queued_events q
+            WHERE q.status = 'pending' AND NOT EXISTS (
+                SELECT 1 FROM case_claims h WHERE h.case_id = q.case_id AND h.worker <> $1 AND h.until > now())
+            ORDER BY q.id LIMIT \(limit)
+            """)
+        guard !eventCases.isEmpty else { return ClaimedWork() }
+        let events = try await rows(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.queuedColumns) FROM queued_events WHERE status = 'pending' AND case_id = ANY($1)
+            ORDER BY id LIMIT $2
+            """, binds: Self.binds(eventCases, limit))).map(Self.queued)
+        if events.isEmpty { try await releaseClaims(worker: worker, caseIDs: eventCases) }
         return ClaimedWork(events: events)
     }
 
-    /// Inserts or takes over the claims on `ids` for `worker`, returning the cases it now holds.
-    private func claim(_ ids: [String], worker: String, lease: TimeInterval, _ c: PostgresConnection) async throws -> [String] {
-        guard !ids.isEmpty else { return [] }
-        // Sorted, so that two workers lock claims in the same order and never deadlock.
-        return try await c.query("""
+    /// Inserts or takes over, for `worker`, the claims on the distinct cases that `candidates`
+    /// (a query of `case_id`s, with the worker as `$1`) finds, and returns the cases it now
+    /// holds. Sorted, so that two workers lock claims in the same order and never deadlock.
+    private func claim(worker: String, lease: TimeInterval, candidates: String) async throws -> [String] {
+        try await rows(PostgresQuery(unsafeSQL: """
             INSERT INTO case_claims(case_id, worker, until)
-            SELECT id, \(worker), now() + make_interval(secs => \(lease)) FROM unnest(\(ids.sorted())) AS u(id) ORDER BY id COLLATE "C"
+            SELECT DISTINCT c.case_id COLLATE "C", $1, now() + make_interval(secs => $2) FROM (\(candidates)) AS c
+            ORDER BY 1
             ON CONFLICT (case_id) DO UPDATE SET worker = EXCLUDED.worker, until = EXCLUDED.until
             WHERE case_claims.until <= now() OR case_claims.worker = EXCLUDED.worker
             RETURNING case_id
-            """, logger: logger).collect().map { try $0.decode(String.self) }
+            """, binds: Self.binds(worker, lease))).map { try $0.decode(String.self) }
     }
 
     public func releaseClaims(worker: String, caseIDs: [String]) async throws {

@@ -203,4 +203,30 @@ struct PostgresStoreTests {
         let first = try await store.dueTimers(before: Self.t0, limit: 3)
         #expect(first.map(\.caseID) == ["H1", "H10", "H100"], "case ids in byte order")
     }
+
+    @Test("the claim reads pending events from their own index even when the statistics still say every event is pending")
+    func pendingEventsInOrder() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = try #require(t.raw as? PostgresStore)
+        // A backlog half drained: measured while all 20,000 were pending, then 15,000 applied,
+        // before autovacuum (kept off here) measures the table again.
+        try await store.execute(unsafeSQL: "ALTER TABLE queued_events SET (autovacuum_enabled = false)")
+        try await store.execute(unsafeSQL: """
+            INSERT INTO queued_events(case_id, event, fields, enqueued_at, by, source, status)
+            SELECT 'H' || g, 'visit', '{}', 0, 'yamada', 't', 'pending' FROM generate_series(1, 20000) g
+            """)
+        try await store.execute(unsafeSQL: "ANALYZE queued_events")
+        try await store.execute(unsafeSQL: "UPDATE queued_events SET status = 'applied' WHERE id <= 15000")
+        let plan = try #require(try await store.text(unsafeSQL: """
+            EXPLAIN (FORMAT JSON) SELECT DISTINCT case_id FROM (
+                SELECT q.case_id FROM queued_events q
+                WHERE q.status = 'pending' AND NOT EXISTS (
+                    SELECT 1 FROM case_claims h WHERE h.case_id = q.case_id AND h.worker <> 'a' AND h.until > now())
+                ORDER BY q.id LIMIT 1024) AS pending_cases
+            """))
+        #expect(plan.contains("queued_events_pending"), "\(plan)")
+        let claimed = try await store.claimWork(worker: "a", now: Self.t0, limit: 2, lease: 60)
+        #expect(claimed.events.map(\.caseID) == ["H15001", "H15002"])
+    }
 }

@@ -1,0 +1,200 @@
+import Foundation
+import KakariCore
+import KakariStore
+import PostgresNIO
+
+/// A batch's statements with their arguments already encoded, made before the transaction
+/// sends them (fix 41): a daemon makes the next batch's while the server writes the one
+/// before, instead of encoding each statement between two round trips of the write.
+///
+/// Each step is one statement over arrays unnested on the server, so a group of many cases
+/// is a few statements, not one round trip per row. What needs the transaction itself (the
+/// task changes, which read their task first, and the audit chain, which follows the last
+/// entry under a lock) is done by `PostgresStore.apply`.
+struct PreparedBatch: Sendable {
+    /// One statement, and what its returned rows must show.
+    struct Step: Sendable {
+        var query: PostgresQuery
+        var check: Check = .none
+    }
+
+    /// How a statement's returned rows are checked: each row it should have changed, or the
+    /// whole batch is refused.
+    enum Check: Sendable {
+        case none
+        /// Cases updated only where their sequence was still the one read.
+        case casesUpdated([String])
+        /// Cases inserted only where the id was free.
+        case casesInserted([String])
+        /// Idempotency keys (with their case) inserted only where unused.
+        case keysInserted([(key: String, caseID: String)])
+        /// Queued events resolved only while still pending.
+        case eventsResolved([Int64])
+    }
+
+    let batch: CommitBatch
+    private(set) var steps: [Step] = []
+
+    init(_ batch: CommitBatch) {
+        self.batch = batch
+        addCases(batch.cases)
+        let keys = batch.idempotency
+        if !keys.isEmpty {
+            steps.append(Step(query: """
+                INSERT INTO idempotency(key, case_id, event, from_state, to_state, at)
+                SELECT * FROM unnest(\(keys.map(\.key)), \(keys.map(\.caseID)), \(keys.map(\.event)), \(keys.map(\.from)),
+                                     \(keys.map(\.to)), \(keys.map(\.at.timeIntervalSince1970)))
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """, check: .keysInserted(keys.map { ($0.key, $0.caseID) })))
+        }
+        let resolved = batch.resolvedEvents
+        if !resolved.isEmpty {
+            steps.append(Step(query: """
+                UPDATE queued_events q SET status = u.status, reason = CASE WHEN u.has_reason THEN u.reason END, resolved_at = u.at
+                FROM unnest(\(resolved.map(\.id)), \(resolved.map(\.status.rawValue)), \(resolved.map { $0.reason ?? "" }),
+                            \(resolved.map { $0.reason != nil }), \(resolved.map(\.at.timeIntervalSince1970)))
+                    AS u(id, status, reason, has_reason, at)
+                WHERE q.id = u.id AND q.status = 'pending' RETURNING q.id
+                """, check: .eventsResolved(resolved.map(\.id))))
+        }
+    }
+
+    /// The cases of a batch: updated only where their sequence is still the one read, new ones
+    /// inserted, then their history, tasks and timers.
+    private mutating func addCases(_ writes: [CaseWrite]) {
+        guard !writes.isEmpty else { return }
+        let updates = writes.filter { $0.expectedSequence != nil }
+        if !updates.isEmpty {
+            let s = updates.map(\.snapshot)
+            let texts = PostgresStore.encodeSnapshots(s)
+            steps.append(Step(query: """
+                UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
+                    snapshot = u.snapshot, updated_at = u.at
+                FROM unnest(\(s.map(\.id)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)), \(s.map(\.sequence)),
+                            \(texts), \(updates.map(\.at.timeIntervalSince1970)), \(updates.map { $0.expectedSequence ?? 0 }))
+                    AS u(id, version, state, finished, sequence, snapshot, at, expected)
+                WHERE c.id = u.id AND c.sequence = u.expected RETURNING c.id
+                """, check: .casesUpdated(s.map(\.id))))
+        }
+        let inserts = writes.filter { $0.expectedSequence == nil }
+        if !inserts.isEmpty {
+            let s = inserts.map(\.snapshot)
+            let texts = PostgresStore.encodeSnapshots(s)
+            steps.append(Step(query: """
+                INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
+                SELECT id, workflow, version, state, finished, NULLIF(parent, ''), sequence, snapshot, at, at
+                FROM unnest(\(s.map(\.id)), \(s.map(\.workflow)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)),
+                            \(s.map { $0.parent ?? "" }), \(s.map(\.sequence)), \(texts),
+                            \(inserts.map(\.at.timeIntervalSince1970)))
+                    AS u(id, workflow, version, state, finished, parent, sequence, snapshot, at)
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, check: .casesInserted(s.map(\.id))))
+        }
+        // History: each case's entries follow its last one (the case rows are locked above).
+        let entries = writes.flatMap { w in w.history.enumerated().map { (n: $0.offset + 1, entry: $0.element) } }
+        if !entries.isEmpty {
+            let e = entries.map(\.entry)
+            steps.append(Step(query: """
+                INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
+                SELECT u.case_id, COALESCE((SELECT MAX(h.seq) FROM history h WHERE h.case_id = u.case_id), 0) + u.n, u.at, u.kind,
+                       u.event, CASE WHEN u.has_payload THEN u.payload END, CASE WHEN u.has_from THEN u.from_state END,
+                       u.to_state, u.by, u.detail
+                FROM unnest(\(e.map(\.caseID)), \(entries.map(\.n)), \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.kind.rawValue)),
+                            \(e.map(\.event)), \(e.map { $0.payload.map { JSONWriter.encode($0) } ?? "" }), \(e.map { $0.payload != nil }),
+                            \(e.map { $0.from ?? "" }), \(e.map { $0.from != nil }), \(e.map(\.to)), \(e.map(\.by)), \(e.map(\.detail)))
+                    AS u(case_id, n, at, kind, event, payload, has_payload, from_state, has_from, to_state, by, detail)
+                """))
+        }
+        // Tasks opened in this batch are written before those it closes, so a task opened
+        // and closed within one batch ends closed.
+        let opened = writes.flatMap { w in w.openTasks.map { (caseID: w.snapshot.id, at: w.at, order: $0, holder: w.claims[$0.key]) } }
+        if !opened.isEmpty {
+            let o = opened.map(\.order)
+            // A task the write hands to a holder (`claims`) starts claimed by them.
+            let holders = opened.map(\.holder)
+            steps.append(Step(query: """
+                INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
+                SELECT case_id, key, kind, title, section, CASE WHEN has_holder THEN 'claimed' ELSE 'open' END,
+                       CASE WHEN has_holder THEN holder END, CASE WHEN has_due THEN due END,
+                       CASE WHEN has_follow_up THEN follow_up END, priority, event, decision, contractor, at
+                FROM unnest(\(opened.map(\.caseID)), \(o.map(\.key)), \(o.map(\.kind)), \(o.map(\.title)), \(o.map(\.section)),
+                            \(holders.map { $0 ?? "" }), \(holders.map { $0 != nil }),
+                            \(o.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.due != nil }),
+                            \(o.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(o.map { $0.followUp != nil }),
+                            \(o.map(\.priority)), \(o.map(\.event)), \(o.map(\.decision)), \(o.map(\.contractor)),
+                            \(opened.map(\.at.timeIntervalSince1970)))
+                    AS u(case_id, key, kind, title, section, holder, has_holder, due, has_due, follow_up, has_follow_up, priority, event,
+                         decision, contractor, at)
+                """))
+        }
+        let closed = writes.flatMap { w in w.closedTasks.map { (caseID: w.snapshot.id, at: w.at, task: $0) } }
+        if !closed.isEmpty {
+            let t = closed.map(\.task)
+            steps.append(Step(query: """
+                UPDATE tasks t SET status = u.status, closed_at = u.at, completed_by = CASE WHEN u.has_by THEN u.by END
+                FROM unnest(\(closed.map(\.caseID)), \(t.map(\.key)), \(t.map(\.status.rawValue)), \(t.map { $0.by ?? "" }),
+                            \(t.map { $0.by != nil }), \(closed.map(\.at.timeIntervalSince1970)))
+                    AS u(case_id, key, status, by, has_by, at)
+                WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
+                """))
+        }
+        // New dates of open tasks (a resumed suspension), after the tasks this batch opened.
+        let dated = writes.flatMap { w in w.taskDates.map { (caseID: w.snapshot.id, dates: $0) } }
+        if !dated.isEmpty {
+            let d = dated.map(\.dates)
+            steps.append(Step(query: """
+                UPDATE tasks t SET due = CASE WHEN u.has_due THEN u.due END, follow_up = CASE WHEN u.has_follow_up THEN u.follow_up END
+                FROM unnest(\(dated.map(\.caseID)), \(d.map(\.key)), \(d.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.due != nil }),
+                            \(d.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.followUp != nil }))
+                    AS u(case_id, key, due, has_due, follow_up, has_follow_up)
+                WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
+                """))
+        }
+        let timers = writes.flatMap { w in w.timers.sorted { $0.key < $1.key }.map { (caseID: w.snapshot.id, name: $0.key, due: $0.value) } }
+        let set = timers.compactMap { t in t.due.map { (caseID: t.caseID, name: t.name, due: $0) } }
+        if !set.isEmpty {
+            steps.append(Step(query: """
+                INSERT INTO timers(case_id, name, due)
+                SELECT * FROM unnest(\(set.map(\.caseID)), \(set.map(\.name)), \(set.map(\.due.timeIntervalSince1970)))
+                ON CONFLICT (case_id, name) DO UPDATE SET due = EXCLUDED.due
+                """))
+        }
+        let cancelled = timers.filter { $0.due == nil }
+        if !cancelled.isEmpty {
+            steps.append(Step(query: """
+                DELETE FROM timers t USING unnest(\(cancelled.map(\.caseID)), \(cancelled.map(\.name))) AS u(case_id, name)
+                WHERE t.case_id = u.case_id AND t.name = u.name
+                """))
+        }
+    }
+}
+
+extension PreparedBatch.Check {
+    /// Refuses the batch when `rows` (what the statement returned) miss one it should have changed.
+    func verify(_ rows: [PostgresRow]) throws {
+        switch self {
+        case .none:
+            return
+        case .casesUpdated(let ids):
+            let changed = Set(try rows.map { try $0.decode(String.self) })
+            if let id = ids.first(where: { !changed.contains($0) }) {
+                throw StoreError(.conflict, "case \(id) was changed by someone else meanwhile", caseID: id)
+            }
+        case .casesInserted(let ids):
+            let added = Set(try rows.map { try $0.decode(String.self) })
+            if let id = ids.first(where: { !added.contains($0) }) {
+                throw StoreError(.duplicateCase, "case \(id) already exists", caseID: id)
+            }
+        case .keysInserted(let keys):
+            let inserted = Set(try rows.map { try $0.decode(String.self) })
+            if let r = keys.first(where: { !inserted.contains($0.key) }) {
+                throw StoreError(.conflict, "key \(r.key) was used meanwhile", caseID: r.caseID)
+            }
+        case .eventsResolved(let ids):
+            let updated = Set(try rows.map { try $0.decode(Int64.self) })
+            if let id = ids.first(where: { !updated.contains($0) }) {
+                throw StoreError(.conflict, "queued event \(id) was already handled")
+            }
+        }
+    }
+}
