@@ -48,16 +48,16 @@ extension PostgresStore {
             .map { row in try row.decode((Int64, String).self) }
             .map { (seq: $0.0, hash: $0.1) }
         let e = AuditChain.link(entries, after: last)
-        try await c.query("""
-            INSERT INTO audit(seq, at, "user", command, action, case_id, fields, detail, previous_hash, hash)
-            SELECT seq, at, u, command, action, CASE WHEN has_case THEN case_id END, fields, detail, previous_hash, hash
-            FROM unnest(\(e.map(\.seq)), \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)),
-                        \(e.map(\.action.rawValue)), \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }),
-                        \(e.map { $0.fields.joined(separator: ",") }), \(e.map(\.detail)), \(e.map(\.previousHash)), \(e.map(\.hash)))
-                AS x(seq, at, u, command, action, case_id, has_case, fields, detail, previous_hash, hash)
-            """, logger: logger)
         let head = e.last.map { "\($0.seq) \($0.hash)" } ?? ""
+        // The entries and the chain's new head in one statement (one round trip, fix 43).
         try await c.query("""
+            WITH entries AS (
+                INSERT INTO audit(seq, at, "user", command, action, case_id, fields, detail, previous_hash, hash)
+                SELECT seq, at, u, command, action, CASE WHEN has_case THEN case_id END, fields, detail, previous_hash, hash
+                FROM unnest(\(e.map(\.seq)), \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)),
+                            \(e.map(\.action.rawValue)), \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }),
+                            \(e.map { $0.fields.joined(separator: ",") }), \(e.map(\.detail)), \(e.map(\.previousHash)), \(e.map(\.hash)))
+                    AS x(seq, at, u, command, action, case_id, has_case, fields, detail, previous_hash, hash))
             INSERT INTO settings(key, value) VALUES (\(AuditChain.headSetting), \(head))
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
             """, logger: logger)

@@ -26,6 +26,9 @@ extension PostgresStore {
         do {
             try await transaction { c, watchdog in
                 var writing: Task<Void, Error>?
+                // Every batch's audit entries, appended after the last batch: the chain's lock is
+                // then held only for the transaction's tail, not from its first batch (fix 43).
+                var audit: [AuditEntry] = []
                 do {
                     while true {
                         // The watchdog must not close the connection between statements: a query
@@ -46,10 +49,12 @@ extension PostgresStore {
                         guard let prepared else { continue }
                         writing = Task {
                             defer { watchdog.standDown() }
-                            try await self.apply(prepared, c)
+                            try await self.apply(prepared, c, audit: false)
                         }
+                        audit += batch.audit
                         written += batch.cases.count + batch.resolvedEvents.count
                     }
+                    try await self.appendAudit(audit, c)
                 } catch {
                     if let previous = writing { _ = await previous.result }
                     throw error
@@ -73,8 +78,9 @@ extension PostgresStore {
     }
 
     /// Writes `batch` inside the caller's transaction: its prepared statements in order,
-    /// each checked (`PreparedBatch`), then its task changes, settings and audit entries.
-    func apply(_ batch: PreparedBatch, _ c: PostgresConnection) async throws {
+    /// each checked (`PreparedBatch`), then its task changes, settings and (unless the caller
+    /// appends them itself, `audit: false`) its audit entries.
+    func apply(_ batch: PreparedBatch, _ c: PostgresConnection, audit: Bool = true) async throws {
         for step in batch.steps {
             let rows = try await c.query(step.query, logger: logger).collect()
             try step.check.verify(rows)
@@ -86,7 +92,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         // Last, so the chain's lock is held only for the tail of the transaction.
-        try await appendAudit(batch.batch.audit, c)
+        if audit { try await appendAudit(batch.batch.audit, c) }
     }
 
     /// The stored texts of `snapshots`, remembered so that the next read need not decode them.
