@@ -3,8 +3,8 @@ import KakariStore
 import PostgresNIO
 import Synchronization
 
-/// Counts the rows a store's bulk writes (group commits, imports, queued events) have made
-/// since it last looked at the planner's statistics.
+/// Counts the rows a store's writes (commits, queued events, copies) have made since it last
+/// looked at the planner's statistics.
 final class WrittenRows: Sendable {
     private let count = Mutex(0)
 
@@ -20,14 +20,14 @@ final class WrittenRows: Sendable {
 }
 
 extension PostgresStore {
-    /// How many rows a store writes in bulk between two looks at the statistics.
+    /// How many rows a store writes between two looks at the statistics.
     public static let statisticsCheckRows = 10_000
 
     /// A table smaller than this many pages (8 KB each) is left to autovacuum: any plan reads
     /// it quickly.
     static let statisticsMinimumPages = 64
 
-    /// Notes `rows` written by a bulk commit, and every `statisticsCheckRows` rows brings the
+    /// Notes `rows` written by a commit, and every `statisticsCheckRows` rows brings the
     /// planner's statistics up to date (`refreshStatistics`).
     ///
     /// PostgreSQL's planner chooses by the row counts it last measured (`ANALYZE`), and
