@@ -172,6 +172,14 @@ enum PostgresMigrations {
         (9, "pending-events-in-order", """
             CREATE INDEX queued_events_pending ON queued_events(id) WHERE status = 'pending'
             """),
+        // The audit chain's lock and its last entry in one round trip (fix 44). The function is
+        // VOLATILE, so its query takes a snapshot of its own after the lock is held, and sees
+        // the entries of the appender that held the lock before; one statement that took the
+        // lock and read the last entry would read with the snapshot of its start, taken before
+        // the wait. (One line: the migrator splits statements at a semicolon ending a line.)
+        (10, "audit-tail", """
+            CREATE FUNCTION kakari_audit_tail(OUT seq BIGINT, OUT hash TEXT) RETURNS SETOF record LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.audit')); RETURN QUERY SELECT a.seq, a.hash FROM audit a ORDER BY a.seq DESC LIMIT 1; END $$
+            """),
     ]
 
     /// Applies the migrations the store lacks, each in its own transaction, holding an

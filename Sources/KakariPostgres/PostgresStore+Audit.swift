@@ -40,11 +40,13 @@ extension PostgresStore {
     /// transaction. A transaction-level advisory lock (held to commit or rollback) serialises
     /// appenders in every process, so the last entry read is still the last one when the new
     /// ones are inserted: concurrent daemons make one chain. Taken last in a transaction, so it
-    /// is held only for its tail and never waited for while other locks are wanted.
+    /// is held only for its tail and never waited for while other locks are wanted. The lock
+    /// and the read of the last entry are one round trip (`kakari_audit_tail`, migration 10),
+    /// and the entries and the new head another.
     func appendAudit(_ entries: [AuditEntry], _ c: PostgresConnection) async throws {
         guard !entries.isEmpty else { return }
-        try await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.audit'))", logger: logger)
-        let last = try await c.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", logger: logger).collect().first
+        // The lock, then the last entry read after it (migration 10), in one round trip.
+        let last = try await c.query("SELECT seq, hash FROM kakari_audit_tail()", logger: logger).collect().first
             .map { row in try row.decode((Int64, String).self) }
             .map { (seq: $0.0, hash: $0.1) }
         let e = AuditChain.link(entries, after: last)
