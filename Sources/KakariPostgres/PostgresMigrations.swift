@@ -158,7 +158,7 @@ enum PostgresMigrations {
         // Due timers read in firing order (due, then case and name) straight from an index, as
         // SQLite's `timers_by_due` already gives them (its table has no rowid, so the index
         // ends with the key). With `(due)` alone, a million deadline timers sharing one date
-        // were all read and sorted to find the first group: 120 ms at start-up (fix 40).
+        // were all read and sorted to find the first group: 120–220 ms at start-up (fix 40).
         (8, "timers-in-firing-order", """
             CREATE INDEX timers_in_firing_order ON timers(due, case_id COLLATE "C", name COLLATE "C");
             DROP INDEX timers_by_due
@@ -167,8 +167,8 @@ enum PostgresMigrations {
         // holds only them. While a backlog drains, the statistics still say every event is
         // pending, and the planner read the primary key in order instead, passing over every
         // event already applied: 10 ms per claim half-way through 50,000 events, growing with the
-        // backlog (fix 42). An event applied leaves this index (its new row is not pending), so
-        // the index stays the size of the queue still to do.
+        // backlog (fix 42). An event applied gets no entry here (its new row is not pending), so
+        // the index holds the queue still to do and the entries that the next vacuum removes.
         (9, "pending-events-in-order", """
             CREATE INDEX queued_events_pending ON queued_events(id) WHERE status = 'pending'
             """),
