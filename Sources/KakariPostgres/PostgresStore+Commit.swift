@@ -9,7 +9,10 @@ extension PostgresStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         let prepared = PreparedBatch(batch)
-        try await transaction { c in try await self.apply(prepared, c) }
+        try await transaction { c in
+            try await self.apply(prepared, c)
+            try await self.appendAudit(batch.audit, c)
+        }
         await noteBulkWrite(rows: batch.cases.count + batch.resolvedEvents.count)
     }
 
@@ -49,7 +52,7 @@ extension PostgresStore {
                         guard let prepared else { continue }
                         writing = Task {
                             defer { watchdog.standDown() }
-                            try await self.apply(prepared, c, audit: false)
+                            try await self.apply(prepared, c)
                         }
                         audit += batch.audit
                         written += batch.cases.count + batch.resolvedEvents.count
@@ -78,9 +81,10 @@ extension PostgresStore {
     }
 
     /// Writes `batch` inside the caller's transaction: its prepared statements in order,
-    /// each checked (`PreparedBatch`), then its task changes, settings and (unless the caller
-    /// appends them itself, `audit: false`) its audit entries.
-    func apply(_ batch: PreparedBatch, _ c: PostgresConnection, audit: Bool = true) async throws {
+    /// each checked (`PreparedBatch`), then its task changes and settings. Its audit entries
+    /// are the caller's to append (`appendAudit`), last in the transaction, so that the chain's
+    /// lock is held only for its tail.
+    func apply(_ batch: PreparedBatch, _ c: PostgresConnection) async throws {
         for step in batch.steps {
             let rows = try await c.query(step.query, logger: logger).collect()
             try step.check.verify(rows)
@@ -90,17 +94,6 @@ extension PostgresStore {
             try await c.query("""
                 INSERT INTO settings(key, value) VALUES (\(key), \(value)) ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """, logger: logger)
-        }
-        // Last, so the chain's lock is held only for the tail of the transaction.
-        if audit { try await appendAudit(batch.batch.audit, c) }
-    }
-
-    /// The stored texts of `snapshots`, remembered so that the next read need not decode them.
-    static func encodeSnapshots(_ snapshots: [CaseSnapshot]) -> [String] {
-        snapshots.map { snapshot in
-            let text = JSONWriter.encode(snapshot)
-            SnapshotCache.shared.remember(snapshot, text: text)
-            return text
         }
     }
 

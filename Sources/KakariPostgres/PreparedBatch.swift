@@ -59,6 +59,15 @@ struct PreparedBatch: Sendable {
         }
     }
 
+    /// The stored texts of `snapshots`, remembered so that the next read need not decode them.
+    private static func encodeSnapshots(_ snapshots: [CaseSnapshot]) -> [String] {
+        snapshots.map { snapshot in
+            let text = JSONWriter.encode(snapshot)
+            SnapshotCache.shared.remember(snapshot, text: text)
+            return text
+        }
+    }
+
     /// The cases of a batch: updated only where their sequence is still the one read, new ones
     /// inserted, then their history, tasks and timers.
     private mutating func addCases(_ writes: [CaseWrite]) {
@@ -66,7 +75,7 @@ struct PreparedBatch: Sendable {
         let updates = writes.filter { $0.expectedSequence != nil }
         if !updates.isEmpty {
             let s = updates.map(\.snapshot)
-            let texts = PostgresStore.encodeSnapshots(s)
+            let texts = Self.encodeSnapshots(s)
             steps.append(Step(query: """
                 UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
                     snapshot = u.snapshot, updated_at = u.at
@@ -79,7 +88,7 @@ struct PreparedBatch: Sendable {
         let inserts = writes.filter { $0.expectedSequence == nil }
         if !inserts.isEmpty {
             let s = inserts.map(\.snapshot)
-            let texts = PostgresStore.encodeSnapshots(s)
+            let texts = Self.encodeSnapshots(s)
             steps.append(Step(query: """
                 INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
                 SELECT id, workflow, version, state, finished, NULLIF(parent, ''), sequence, snapshot, at, at
