@@ -7,10 +7,12 @@ import PostgresNIO
 /// sends them (fix 41): a daemon makes the next batch's while the server writes the one
 /// before, instead of encoding each statement between two round trips of the write.
 ///
-/// Each step is one statement over arrays unnested on the server, so a group of many cases
-/// is a few statements, not one round trip per row. What needs the transaction itself (the
-/// task changes, which read their task first, and the audit chain, which follows the last
-/// entry under a lock) is done by `PostgresStore.apply`.
+/// Each part is one statement over arrays unnested on the server, so a group of many cases
+/// is a few statements, not one round trip per row. Where no part needs to see another's rows
+/// (see `joinable`), the parts go as one data-modifying `WITH`: one round trip for the whole
+/// batch (fix 45). What needs the transaction itself (the task changes, which read their task
+/// first, and the audit chain, which follows the last entry under a lock) is done by
+/// `PostgresStore.apply`.
 struct PreparedBatch: Sendable {
     /// One statement, and what its returned rows must show.
     struct Step: Sendable {
@@ -30,33 +32,80 @@ struct PreparedBatch: Sendable {
         case keysInserted([(key: String, caseID: String)])
         /// Queued events resolved only while still pending.
         case eventsResolved([Int64])
+        /// The parts of a joined statement, in order: its rows are each part's returned value
+        /// (as text), tagged with the part's place among the checked ones.
+        case each([Check])
     }
 
     let batch: CommitBatch
+    /// The statements to send, in order.
     private(set) var steps: [Step] = []
+    /// The batch's statements, each with its check, before they are joined.
+    private var parts: [(part: QueryPart, check: Check)] = []
 
     init(_ batch: CommitBatch) {
         self.batch = batch
         addCases(batch.cases)
         let keys = batch.idempotency
         if !keys.isEmpty {
-            steps.append(Step(query: """
+            parts.append(("""
                 INSERT INTO idempotency(key, case_id, event, from_state, to_state, at)
                 SELECT * FROM unnest(\(keys.map(\.key)), \(keys.map(\.caseID)), \(keys.map(\.event)), \(keys.map(\.from)),
                                      \(keys.map(\.to)), \(keys.map(\.at.timeIntervalSince1970)))
                 ON CONFLICT (key) DO NOTHING RETURNING key
-                """, check: .keysInserted(keys.map { ($0.key, $0.caseID) })))
+                """, .keysInserted(keys.map { ($0.key, $0.caseID) })))
         }
         let resolved = batch.resolvedEvents
         if !resolved.isEmpty {
-            steps.append(Step(query: """
+            parts.append(("""
                 UPDATE queued_events q SET status = u.status, reason = CASE WHEN u.has_reason THEN u.reason END, resolved_at = u.at
                 FROM unnest(\(resolved.map(\.id)), \(resolved.map(\.status.rawValue)), \(resolved.map { $0.reason ?? "" }),
                             \(resolved.map { $0.reason != nil }), \(resolved.map(\.at.timeIntervalSince1970)))
                     AS u(id, status, reason, has_reason, at)
-                WHERE q.id = u.id AND q.status = 'pending' RETURNING q.id
-                """, check: .eventsResolved(resolved.map(\.id))))
+                WHERE q.id = u.id AND q.status = 'pending' RETURNING q.id::text
+                """, .eventsResolved(resolved.map(\.id))))
         }
+        if parts.count > 1, Self.joinable(batch) {
+            steps = [Self.joined(parts)]
+        } else {
+            steps = parts.map { Step(query: $0.part.query, check: $0.check) }
+        }
+        parts = []
+    }
+
+    /// Whether the batch's statements can go as one: each part of a `WITH` sees the tables as
+    /// they were before the statement, not the rows the other parts write. So a batch that
+    /// closes or re-dates a task it also opens goes statement by statement, and so does one
+    /// that inserts cases: their refusal must be "already exists" (`duplicateCase`), which the
+    /// insert's own returned rows tell, not a unique violation of their tasks or history that
+    /// a joined statement could meet first.
+    static func joinable(_ batch: CommitBatch) -> Bool {
+        var opened = Set<String>()
+        for write in batch.cases {
+            guard write.expectedSequence != nil, write.taskDates.isEmpty else { return false }
+            for order in write.openTasks { opened.insert(write.snapshot.id + "\u{0}" + order.key) }
+        }
+        return !batch.cases.contains { w in w.closedTasks.contains { opened.contains(w.snapshot.id + "\u{0}" + $0.key) } }
+    }
+
+    /// `parts` as one data-modifying `WITH`: each part a named sub-statement, run to
+    /// completion whether or not it is read, and the main query the values that the checked
+    /// parts return, tagged with their place among them (`Check.each`).
+    static func joined(_ parts: [(part: QueryPart, check: Check)]) -> Step {
+        var sql = "WITH "
+        var binds = PostgresBindings()
+        var selects: [String] = []
+        var checks: [Check] = []
+        for (i, p) in parts.enumerated() {
+            sql += i == 0 ? "s\(i) AS (\n" : ",\ns\(i) AS (\n"
+            p.part.render(into: &sql, &binds)
+            sql += ")"
+            if case .none = p.check { continue }
+            selects.append("SELECT \(checks.count)::int8, r.x::text FROM s\(i) AS r(x)")
+            checks.append(p.check)
+        }
+        sql += "\n" + (selects.isEmpty ? "SELECT NULL::int8, NULL::text WHERE false" : selects.joined(separator: "\nUNION ALL "))
+        return Step(query: PostgresQuery(unsafeSQL: sql, binds: binds), check: .each(checks))
     }
 
     /// The stored texts of `snapshots`, remembered so that the next read need not decode them.
@@ -76,20 +125,20 @@ struct PreparedBatch: Sendable {
         if !updates.isEmpty {
             let s = updates.map(\.snapshot)
             let texts = Self.encodeSnapshots(s)
-            steps.append(Step(query: """
+            parts.append(("""
                 UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
                     snapshot = u.snapshot, updated_at = u.at
                 FROM unnest(\(s.map(\.id)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)), \(s.map(\.sequence)),
                             \(texts), \(updates.map(\.at.timeIntervalSince1970)), \(updates.map { $0.expectedSequence ?? 0 }))
                     AS u(id, version, state, finished, sequence, snapshot, at, expected)
                 WHERE c.id = u.id AND c.sequence = u.expected RETURNING c.id
-                """, check: .casesUpdated(s.map(\.id))))
+                """, .casesUpdated(s.map(\.id))))
         }
         let inserts = writes.filter { $0.expectedSequence == nil }
         if !inserts.isEmpty {
             let s = inserts.map(\.snapshot)
             let texts = Self.encodeSnapshots(s)
-            steps.append(Step(query: """
+            parts.append(("""
                 INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
                 SELECT id, workflow, version, state, finished, NULLIF(parent, ''), sequence, snapshot, at, at
                 FROM unnest(\(s.map(\.id)), \(s.map(\.workflow)), \(s.map(\.version)), \(s.map(\.state)), \(s.map(\.finished)),
@@ -97,13 +146,15 @@ struct PreparedBatch: Sendable {
                             \(inserts.map(\.at.timeIntervalSince1970)))
                     AS u(id, workflow, version, state, finished, parent, sequence, snapshot, at)
                 ON CONFLICT (id) DO NOTHING RETURNING id
-                """, check: .casesInserted(s.map(\.id))))
+                """, .casesInserted(s.map(\.id))))
         }
-        // History: each case's entries follow its last one (the case rows are locked above).
+        // History: each case's entries follow its last one. Alone, this statement runs after
+        // the update above has locked the cases; joined with it, a concurrent writer of the
+        // same case makes the update or this insert fail, and the batch is refused either way.
         let entries = writes.flatMap { w in w.history.enumerated().map { (n: $0.offset + 1, entry: $0.element) } }
         if !entries.isEmpty {
             let e = entries.map(\.entry)
-            steps.append(Step(query: """
+            parts.append(("""
                 INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
                 SELECT u.case_id, COALESCE((SELECT MAX(h.seq) FROM history h WHERE h.case_id = u.case_id), 0) + u.n, u.at, u.kind,
                        u.event, CASE WHEN u.has_payload THEN u.payload END, CASE WHEN u.has_from THEN u.from_state END,
@@ -112,7 +163,7 @@ struct PreparedBatch: Sendable {
                             \(e.map(\.event)), \(e.map { $0.payload.map { JSONWriter.encode($0) } ?? "" }), \(e.map { $0.payload != nil }),
                             \(e.map { $0.from ?? "" }), \(e.map { $0.from != nil }), \(e.map(\.to)), \(e.map(\.by)), \(e.map(\.detail)))
                     AS u(case_id, n, at, kind, event, payload, has_payload, from_state, has_from, to_state, by, detail)
-                """))
+                """, .none))
         }
         // Tasks opened in this batch are written before those it closes, so a task opened
         // and closed within one batch ends closed.
@@ -121,7 +172,7 @@ struct PreparedBatch: Sendable {
             let o = opened.map(\.order)
             // A task the write hands to a holder (`claims`) starts claimed by them.
             let holders = opened.map(\.holder)
-            steps.append(Step(query: """
+            parts.append(("""
                 INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision, contractor, created_at)
                 SELECT case_id, key, kind, title, section, CASE WHEN has_holder THEN 'claimed' ELSE 'open' END,
                        CASE WHEN has_holder THEN holder END, CASE WHEN has_due THEN due END,
@@ -134,46 +185,46 @@ struct PreparedBatch: Sendable {
                             \(opened.map(\.at.timeIntervalSince1970)))
                     AS u(case_id, key, kind, title, section, holder, has_holder, due, has_due, follow_up, has_follow_up, priority, event,
                          decision, contractor, at)
-                """))
+                """, .none))
         }
         let closed = writes.flatMap { w in w.closedTasks.map { (caseID: w.snapshot.id, at: w.at, task: $0) } }
         if !closed.isEmpty {
             let t = closed.map(\.task)
-            steps.append(Step(query: """
+            parts.append(("""
                 UPDATE tasks t SET status = u.status, closed_at = u.at, completed_by = CASE WHEN u.has_by THEN u.by END
                 FROM unnest(\(closed.map(\.caseID)), \(t.map(\.key)), \(t.map(\.status.rawValue)), \(t.map { $0.by ?? "" }),
                             \(t.map { $0.by != nil }), \(closed.map(\.at.timeIntervalSince1970)))
                     AS u(case_id, key, status, by, has_by, at)
                 WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
-                """))
+                """, .none))
         }
         // New dates of open tasks (a resumed suspension), after the tasks this batch opened.
         let dated = writes.flatMap { w in w.taskDates.map { (caseID: w.snapshot.id, dates: $0) } }
         if !dated.isEmpty {
             let d = dated.map(\.dates)
-            steps.append(Step(query: """
+            parts.append(("""
                 UPDATE tasks t SET due = CASE WHEN u.has_due THEN u.due END, follow_up = CASE WHEN u.has_follow_up THEN u.follow_up END
                 FROM unnest(\(dated.map(\.caseID)), \(d.map(\.key)), \(d.map { $0.due?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.due != nil }),
                             \(d.map { $0.followUp?.timeIntervalSince1970 ?? 0 }), \(d.map { $0.followUp != nil }))
                     AS u(case_id, key, due, has_due, follow_up, has_follow_up)
                 WHERE t.case_id = u.case_id AND t.key = u.key AND t.status IN ('open', 'claimed')
-                """))
+                """, .none))
         }
         let timers = writes.flatMap { w in w.timers.sorted { $0.key < $1.key }.map { (caseID: w.snapshot.id, name: $0.key, due: $0.value) } }
         let set = timers.compactMap { t in t.due.map { (caseID: t.caseID, name: t.name, due: $0) } }
         if !set.isEmpty {
-            steps.append(Step(query: """
+            parts.append(("""
                 INSERT INTO timers(case_id, name, due)
                 SELECT * FROM unnest(\(set.map(\.caseID)), \(set.map(\.name)), \(set.map(\.due.timeIntervalSince1970)))
                 ON CONFLICT (case_id, name) DO UPDATE SET due = EXCLUDED.due
-                """))
+                """, .none))
         }
         let cancelled = timers.filter { $0.due == nil }
         if !cancelled.isEmpty {
-            steps.append(Step(query: """
+            parts.append(("""
                 DELETE FROM timers t USING unnest(\(cancelled.map(\.caseID)), \(cancelled.map(\.name))) AS u(case_id, name)
                 WHERE t.case_id = u.case_id AND t.name = u.name
-                """))
+                """, .none))
         }
     }
 }
@@ -184,24 +235,37 @@ extension PreparedBatch.Check {
         switch self {
         case .none:
             return
+        case .each(let checks):
+            var values = Array(repeating: [String](), count: checks.count)
+            for row in rows {
+                let (part, value) = try row.decode((Int64, String).self)
+                values[Int(part)].append(value)
+            }
+            for (check, returned) in zip(checks, values) { try check.verify(returned: Set(returned)) }
+        default:
+            try verify(returned: Set(try rows.map { try $0.decode(String.self) }))
+        }
+    }
+
+    /// Refuses the batch when `returned` (the values a statement returned, as text) misses one.
+    func verify(returned: Set<String>) throws {
+        switch self {
+        case .none, .each:
+            return
         case .casesUpdated(let ids):
-            let changed = Set(try rows.map { try $0.decode(String.self) })
-            if let id = ids.first(where: { !changed.contains($0) }) {
+            if let id = ids.first(where: { !returned.contains($0) }) {
                 throw StoreError(.conflict, "case \(id) was changed by someone else meanwhile", caseID: id)
             }
         case .casesInserted(let ids):
-            let added = Set(try rows.map { try $0.decode(String.self) })
-            if let id = ids.first(where: { !added.contains($0) }) {
+            if let id = ids.first(where: { !returned.contains($0) }) {
                 throw StoreError(.duplicateCase, "case \(id) already exists", caseID: id)
             }
         case .keysInserted(let keys):
-            let inserted = Set(try rows.map { try $0.decode(String.self) })
-            if let r = keys.first(where: { !inserted.contains($0.key) }) {
+            if let r = keys.first(where: { !returned.contains($0.key) }) {
                 throw StoreError(.conflict, "key \(r.key) was used meanwhile", caseID: r.caseID)
             }
         case .eventsResolved(let ids):
-            let updated = Set(try rows.map { try $0.decode(Int64.self) })
-            if let id = ids.first(where: { !updated.contains($0) }) {
+            if let id = ids.first(where: { !returned.contains(String($0)) }) {
                 throw StoreError(.conflict, "queued event \(id) was already handled")
             }
         }

@@ -32,6 +32,24 @@ extension StoreConformanceTests {
         }
     }
 
+    @Test("a task that a batch opens and closes again ends closed, beside another case's rows written in the same batch")
+    func openedAndClosedInOneBatch() async throws {
+        try await Self.withEmptyStore { store in
+            try await store.commit(Self.start("H1"))
+            try await store.commit(Self.start("H2"))
+            var batch = Self.move("H1", from: 1, to: "awaiting_visit")
+            batch.cases[0].openTasks = [Self.order("call")]
+            batch.cases[0].closedTasks = [ClosedTask(key: "call", status: .withdrawn, by: nil)]
+            batch.cases += Self.move("H2", from: 1, to: "awaiting_visit").cases
+            batch.cases[1].timers = ["deadline": Date?.none]
+            try await store.commit(batch)
+            let tasks = try await store.tasks(TaskFilter(statuses: Set(TaskRecord.Status.allCases), caseID: "H1"))
+            #expect(tasks.map { "\($0.key) \($0.status.rawValue)" }.sorted() == ["call withdrawn", "visit open"])
+            #expect(try await store.history("H2").map(\.seq) == [1, 2])
+            #expect(try await store.timers(of: "H2").isEmpty)
+        }
+    }
+
     @Test("running cases are counted by state; prune deletes old finished cases whole, counts them, and is refused by an open task")
     func runningCountsAndPrune() async throws {
         try await Self.withEmptyStore { store in
