@@ -180,7 +180,69 @@ enum PostgresMigrations {
         (10, "audit-tail", """
             CREATE FUNCTION kakari_audit_tail(OUT seq BIGINT, OUT hash TEXT) RETURNS SETOF record LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.audit')); RETURN QUERY SELECT a.seq, a.hash FROM audit a ORDER BY a.seq DESC LIMIT 1; END $$
             """),
+        // The audit chain appended on the server (fix 46): the lock, the last entry (read after
+        // the lock, as in migration 10), then each entry numbered and hashed after the one
+        // before, inserted, and the head moved. The caller gives each entry's canonical bytes
+        // after its number (`AuditChain.canonical(afterSequence:)`); the hash is SHA-256 of
+        // the previous hash, a newline, `LENGTH:NUMBER` and those bytes, as `AuditChain.hash`
+        // makes it, and `kakari audit verify` checks it the same way. So a transition's whole
+        // write can be one statement: the function is called last in it, with the count of
+        // what the statement wrote before (`written`, unused), so that every row lock the
+        // statement takes is held before the chain's lock is waited for, as elsewhere.
+        (11, "audit-append", """
+            CREATE FUNCTION kakari_audit_append(written BIGINT, rests BYTEA[], ats DOUBLE PRECISION[], users TEXT[],
+                commands TEXT[], actions TEXT[], case_ids TEXT[], has_case BOOLEAN[], field_lists TEXT[], details TEXT[],
+                head_key TEXT) RETURNS BIGINT LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                last_seq BIGINT;
+                previous TEXT;
+                seqs BIGINT[] := '{}';
+                previous_hashes TEXT[] := '{}';
+                hashes TEXT[] := '{}';
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.audit'));
+                SELECT a.seq, a.hash INTO last_seq, previous FROM audit a ORDER BY a.seq DESC LIMIT 1;
+                last_seq := COALESCE(last_seq, 0);
+                previous := COALESCE(previous, repeat('0', 64));
+                FOR i IN 1 .. COALESCE(cardinality(rests), 0) LOOP
+                    last_seq := last_seq + 1;
+                    seqs[i] := last_seq;
+                    previous_hashes[i] := previous;
+                    previous := encode(sha256(convert_to(previous || E'\\n' || length(last_seq::text) || ':' || last_seq::text, 'UTF8')
+                                              || rests[i]), 'hex');
+                    hashes[i] := previous;
+                END LOOP;
+                INSERT INTO audit(seq, at, "user", command, action, case_id, fields, detail, previous_hash, hash)
+                SELECT x.seq, x.at, x.u, x.command, x.action, CASE WHEN x.has_case THEN x.case_id END, x.fields, x.detail,
+                       x.previous_hash, x.hash
+                FROM unnest(seqs, ats, users, commands, actions, case_ids, has_case, field_lists, details, previous_hashes, hashes)
+                    AS x(seq, at, u, command, action, case_id, has_case, fields, detail, previous_hash, hash);
+                INSERT INTO settings(key, value) VALUES (head_key, last_seq || ' ' || previous)
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+                RETURN last_seq;
+            END
+            $$
+            """),
     ]
+
+    /// A migration's statements: split at each semicolon that ends a line, except inside a
+    /// function's body (`$$ … $$`), whose statements end so too.
+    static func statements(_ sql: String) -> [String] {
+        var out: [String] = []
+        var current: String?
+        for piece in sql.components(separatedBy: ";\n") {
+            let joined = current.map { $0 + ";\n" + piece } ?? piece
+            // An odd number of `$$` so far: inside a body still.
+            if joined.components(separatedBy: "$$").count % 2 == 0 {
+                current = joined
+            } else {
+                out.append(joined)
+                current = nil
+            }
+        }
+        if let current { out.append(current) }
+        return out.filter { !$0.allSatisfy(\.isWhitespace) }
+    }
 
     /// Applies the migrations the store lacks, each in its own transaction, holding an
     /// advisory lock so that two processes opening a new store do not both migrate it.
@@ -197,7 +259,7 @@ enum PostgresMigrations {
                 .collect().first?.decode(Int.self) ?? 0
             for migration in all where migration.version > done {
                 // One statement at a time: the extended protocol takes no lists of statements.
-                for statement in migration.sql.components(separatedBy: ";\n") where !statement.allSatisfy(\.isWhitespace) {
+                for statement in statements(migration.sql) {
                     watchdog.feed()
                     try await c.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
                 }

@@ -8,10 +8,10 @@ extension PostgresStore {
     /// case, a task changed, a key used meanwhile) rolls the whole batch back.
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
-        let prepared = PreparedBatch(batch)
+        let prepared = PreparedBatch(batch, audit: true)
         try await transaction { c in
             try await self.apply(prepared, c)
-            try await self.appendAudit(batch.audit, c)
+            if !prepared.appendsAudit { try await self.appendAudit(batch.audit, c) }
         }
         await noteBulkWrite(rows: batch.cases.count + batch.resolvedEvents.count)
     }

@@ -285,7 +285,8 @@ extension PostgresStore {
                             "tasks", "history", "cases", "workflow_versions", "bundle_files", "bundles", "settings", "kakari_migrations",
                             "bench_rows", "bench_history", "staff_members"]
     static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only",
-                               "kakari_sees_case(TEXT)", "kakari_sees_task(TEXT, TEXT, TEXT)", "kakari_supervises", "kakari_audit_tail"]
+                               "kakari_sees_case(TEXT)", "kakari_sees_task(TEXT, TEXT, TEXT)", "kakari_supervises", "kakari_audit_tail",
+                               "kakari_audit_append(BIGINT, BYTEA[], DOUBLE PRECISION[], TEXT[], TEXT[], TEXT[], TEXT[], BOOLEAN[], TEXT[], TEXT[], TEXT)"]
 
     /// Removes the store's tables and functions from its schema (nothing else there), so that
     /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the

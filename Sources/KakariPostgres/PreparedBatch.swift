@@ -40,10 +40,17 @@ struct PreparedBatch: Sendable {
     let batch: CommitBatch
     /// The statements to send, in order.
     private(set) var steps: [Step] = []
+    /// Whether the statements append the batch's audit entries to the chain themselves
+    /// (`kakari_audit_append`); if not, the caller appends them after the statements.
+    private(set) var appendsAudit = false
     /// The batch's statements, each with its check, before they are joined.
     private var parts: [(part: QueryPart, check: Check)] = []
 
-    init(_ batch: CommitBatch) {
+    /// The statements of `batch`. With `audit`, a batch whose statements are joined appends
+    /// its audit entries in the same statement, when nothing it writes comes after them (task
+    /// changes and settings are written after the statements): the whole write is then one
+    /// round trip (fix 46).
+    init(_ batch: CommitBatch, audit: Bool = false) {
         self.batch = batch
         addCases(batch.cases)
         let keys = batch.idempotency
@@ -65,7 +72,10 @@ struct PreparedBatch: Sendable {
                 WHERE q.id = u.id AND q.status = 'pending' RETURNING q.id::text
                 """, .eventsResolved(resolved.map(\.id))))
         }
-        if parts.count > 1, Self.joinable(batch) {
+        if audit, !parts.isEmpty, !batch.audit.isEmpty, batch.taskChanges.isEmpty, batch.settings.isEmpty, Self.joinable(batch) {
+            steps = [Self.joined(parts, audit: batch.audit)]
+            appendsAudit = true
+        } else if parts.count > 1, Self.joinable(batch) {
             steps = [Self.joined(parts)]
         } else {
             steps = parts.map { Step(query: $0.part.query, check: $0.check) }
@@ -91,20 +101,44 @@ struct PreparedBatch: Sendable {
     /// `parts` as one data-modifying `WITH`: each part a named sub-statement, run to
     /// completion whether or not it is read, and the main query the values that the checked
     /// parts return, tagged with their place among them (`Check.each`).
-    static func joined(_ parts: [(part: QueryPart, check: Check)]) -> Step {
+    ///
+    /// With `audit`, the main query then appends the entries (`kakari_audit_append`, one more
+    /// row, tagged -1) with the count of every part's rows as its first argument: each part
+    /// has written its rows, and holds its row locks, before the chain's lock is waited for.
+    static func joined(_ parts: [(part: QueryPart, check: Check)], audit: [AuditEntry] = []) -> Step {
         var sql = "WITH "
         var binds = PostgresBindings()
         var selects: [String] = []
+        var unchecked: [Int] = []
         var checks: [Check] = []
         for (i, p) in parts.enumerated() {
             sql += i == 0 ? "s\(i) AS (\n" : ",\ns\(i) AS (\n"
             p.part.render(into: &sql, &binds)
+            if case .none = p.check {
+                if !audit.isEmpty { sql += "\nRETURNING 1" }
+                unchecked.append(i)
+            } else {
+                selects.append("SELECT \(checks.count)::int8 AS part, r.x::text AS value FROM s\(i) AS r(x)")
+                checks.append(p.check)
+            }
             sql += ")"
-            if case .none = p.check { continue }
-            selects.append("SELECT \(checks.count)::int8, r.x::text FROM s\(i) AS r(x)")
-            checks.append(p.check)
         }
-        sql += "\n" + (selects.isEmpty ? "SELECT NULL::int8, NULL::text WHERE false" : selects.joined(separator: "\nUNION ALL "))
+        let checked = selects.isEmpty ? "SELECT NULL::int8 AS part, NULL::text AS value WHERE false" : selects.joined(separator: "\nUNION ALL ")
+        guard !audit.isEmpty else {
+            sql += "\n" + checked
+            return Step(query: PostgresQuery(unsafeSQL: sql, binds: binds), check: .each(checks))
+        }
+        let counts = ["(SELECT count(*) FROM checked)"] + unchecked.map { "(SELECT count(*) FROM s\($0))" }
+        sql += ",\nchecked AS (\(checked))\nSELECT part, value FROM checked\nUNION ALL\nSELECT -1, "
+        let e = audit
+        let call: QueryPart = """
+            kakari_audit_append(written.n, \(e.map { ByteBuffer(bytes: AuditChain.canonical(afterSequence: $0)) }),
+                \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)), \(e.map(\.action.rawValue)),
+                \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }), \(e.map { $0.fields.joined(separator: ",") }),
+                \(e.map(\.detail)), \(AuditChain.headSetting))::text
+            """
+        call.render(into: &sql, &binds)
+        sql += "\nFROM (SELECT \(counts.joined(separator: " + ")) AS n) AS written"
         return Step(query: PostgresQuery(unsafeSQL: sql, binds: binds), check: .each(checks))
     }
 
@@ -239,7 +273,8 @@ extension PreparedBatch.Check {
             var values = Array(repeating: [String](), count: checks.count)
             for row in rows {
                 let (part, value) = try row.decode((Int64, String).self)
-                values[Int(part)].append(value)
+                // -1: the audit chain's new last entry, when the statement appends it.
+                if part >= 0 { values[Int(part)].append(value) }
             }
             for (check, returned) in zip(checks, values) { try check.verify(returned: Set(returned)) }
         default:

@@ -41,6 +41,15 @@ struct AuditChainTests {
         #expect(AuditChain.hash(entry, after: String(repeating: "a", count: 64)) == "f5eeb411ff935c74e97535b8113a8f972b214c3649f0a18edc8fe43bdf47edbe")
     }
 
+    @Test("the canonical form after the sequence number is what follows the number's part, byte for byte, NUL included")
+    func canonicalAfterSequence() {
+        var entry = AuditEntry(at: Date(timeIntervalSince1970: 1_780_000_000.123), user: "山田", command: "kakari send", action: .write,
+                               caseID: "H1", fields: ["name", "town"], detail: "visit 訪問待ち→面接", seq: 12)
+        #expect(AuditChain.canonical(afterSequence: entry) == Array("|13:1780000000123|6:山田|11:kakari send|5:write|2:H1|9:name,town|27:visit 訪問待ち→面接".utf8))
+        entry.caseID = nil
+        #expect(Array(AuditChain.canonical(entry).utf8) == Array("2:12".utf8) + AuditChain.canonical(afterSequence: entry))
+    }
+
     @Test("each committed write is audited with who, which case, which fields and the command, and the chain verifies")
     func writesAreAudited() async throws {
         try await busyStore { s in

@@ -229,4 +229,28 @@ struct PostgresStoreTests {
         let claimed = try await store.claimWork(worker: "a", now: Self.t0, limit: 2, lease: 60)
         #expect(claimed.events.map(\.caseID) == ["H15001", "H15002"])
     }
+
+    @Test("a transition's audit entries are numbered and hashed by the server in its one statement, exactly as the chain defines them")
+    func auditAppendedByTheServer() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = t.engine.store
+        try await store.appendAudit([AuditEntry(at: Self.t0, user: "yamada", command: "test", action: .read, caseID: nil, fields: [], detail: "first")])
+        try await store.commit(StoreConformanceTests.start("H1"))
+        var move = StoreConformanceTests.move("H1", from: 1, to: "awaiting_visit")
+        let at = Self.t0.addingTimeInterval(0.123)
+        move.audit = [AuditEntry(at: at, user: "山田", command: "kakari send", action: .write, caseID: "H1", fields: ["name", "town"],
+                                 detail: "visit 訪問待ち→面接"),
+                      AuditEntry(at: at, user: "山田", command: "kakari send", action: .read, caseID: nil, fields: [], detail: "")]
+        try await store.commit(move)
+        let entries = try await store.audit(AuditFilter())
+        #expect(entries.map(\.seq) == [1, 2, 3])
+        // What the client would have linked after the first entry, hash for hash.
+        let expected = AuditChain.link(move.audit, after: (entries[0].seq, entries[0].hash))
+        #expect(entries.dropFirst().map(\.hash) == expected.map(\.hash))
+        #expect(entries.dropFirst().map(\.previousHash) == expected.map(\.previousHash))
+        #expect(entries[2].caseID == nil && entries[1].detail == "visit 訪問待ち→面接")
+        #expect(AuditChain.verify(entries, head: try await store.setting(AuditChain.headSetting)) == nil)
+        #expect(try await store.setting(AuditChain.headSetting) == "3 \(entries[2].hash)")
+    }
 }

@@ -42,4 +42,21 @@ struct PreparedBatchTests {
         // The case, its history, its task and its timer.
         #expect(PreparedBatch(StoreConformanceTests.start("H3")).steps.count == 4)
     }
+
+    @Test("a batch of transitions appends its audit entries in its one statement, unless task changes or settings follow it")
+    func auditJoined() {
+        var batch = Self.transitions()
+        batch.audit = [AuditEntry(at: Self.t0, user: "yamada", command: "kakari send", action: .write, caseID: "H1", fields: [], detail: "")]
+        let prepared = PreparedBatch(batch, audit: true)
+        #expect(prepared.steps.count == 1 && prepared.appendsAudit)
+        #expect(prepared.steps.first?.query.sql.contains("kakari_audit_append(written.n") == true)
+        #expect(!PreparedBatch(batch).appendsAudit, "a group's batches leave the audit to the end of the group")
+
+        var settings = batch
+        settings.settings = ["clock.now": "1"]
+        #expect(!PreparedBatch(settings, audit: true).appendsAudit)
+        var changes = batch
+        changes.taskChanges = [TaskChange(taskID: 1, expectedStatus: [.open], status: .claimed, history: StoreConformanceTests.entry("H1", "task.claim", to: "listed"))]
+        #expect(!PreparedBatch(changes, audit: true).appendsAudit)
+    }
 }

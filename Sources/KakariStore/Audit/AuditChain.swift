@@ -34,18 +34,40 @@ public enum AuditChain {
         bytes.reserveCapacity(previousHash.utf8.count + entry.detail.utf8.count + entry.user.utf8.count + entry.command.utf8.count + 96)
         bytes.append(contentsOf: previousHash.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        for (i, part) in parts(entry).enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: "|")) }
-            bytes.append(contentsOf: String(part.utf8.count).utf8)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: part.utf8)
-        }
+        appendPart(String(entry.seq), to: &bytes)
+        appendParts(afterSequence: entry, to: &bytes)
         let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in digest { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0f)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of `canonical(entry)` after its first part, the sequence number: what a store
+    /// that numbers and hashes the entries on its server is given (PostgreSQL's
+    /// `kakari_audit_append`, migration 11). The hash is SHA-256 of the previous hash, a
+    /// newline, the number's part (`LENGTH:NUMBER`) and these bytes.
+    public static func canonical(afterSequence entry: AuditEntry) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entry.detail.utf8.count + entry.user.utf8.count + entry.command.utf8.count + 64)
+        appendParts(afterSequence: entry, to: &bytes)
+        return bytes
+    }
+
+    /// Every part of the canonical form but the first (the sequence number), each after a `|`.
+    private static func appendParts(afterSequence entry: AuditEntry, to bytes: inout [UInt8]) {
+        for part in parts(entry).dropFirst() {
+            bytes.append(UInt8(ascii: "|"))
+            appendPart(part, to: &bytes)
+        }
+    }
+
+    /// One part of the canonical form: its length in UTF-8 bytes, a colon, the part.
+    private static func appendPart(_ part: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: String(part.utf8.count).utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: part.utf8)
     }
 
     /// `entries` linked after the entry `(seq, hash)`, numbered and hashed; what a store
