@@ -189,6 +189,9 @@ enum PostgresMigrations {
         // write can be one statement: the function is called last in it, with the count of
         // what the statement wrote before (`written`, unused), so that every row lock the
         // statement takes is held before the chain's lock is waited for, as elsewhere.
+        // `kakari_require` refuses such a statement whole (SQLSTATE KR001, fix 47) when a row
+        // it had to change was not (`PreparedBatch.Check`), so it needs no transaction around
+        // it to be rolled back.
         (11, "audit-append", """
             CREATE FUNCTION kakari_audit_append(written BIGINT, rests BYTEA[], ats DOUBLE PRECISION[], users TEXT[],
                 commands TEXT[], actions TEXT[], case_ids TEXT[], has_case BOOLEAN[], field_lists TEXT[], details TEXT[],
@@ -220,6 +223,17 @@ enum PostgresMigrations {
                 INSERT INTO settings(key, value) VALUES (head_key, last_seq || ' ' || previous)
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
                 RETURN last_seq;
+            END
+            $$;
+            CREATE FUNCTION kakari_require(kind TEXT, expected TEXT[], returned TEXT[]) RETURNS BIGINT LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                missing TEXT;
+            BEGIN
+                SELECT x.e INTO missing FROM unnest(expected) WITH ORDINALITY AS x(e, i) WHERE NOT (x.e = ANY(returned)) ORDER BY x.i LIMIT 1;
+                IF missing IS NOT NULL THEN
+                    RAISE EXCEPTION USING ERRCODE = 'KR001', MESSAGE = kind, DETAIL = missing;
+                END IF;
+                RETURN 0;
             END
             $$
             """),

@@ -37,32 +37,32 @@ extension PostgresStore {
     }
 
     /// Links `entries` after the last stored entry and moves the head, inside the caller's
-    /// transaction. A transaction-level advisory lock (held to commit or rollback) serialises
-    /// appenders in every process, so the last entry read is still the last one when the new
-    /// ones are inserted: concurrent daemons make one chain. Taken last in a transaction, so it
-    /// is held only for its tail and never waited for while other locks are wanted. The lock
-    /// and the read of the last entry are one round trip (`kakari_audit_tail`, migration 10),
-    /// and the entries and the new head another.
+    /// transaction, in one statement (`kakari_audit_append`, migration 11): the server takes
+    /// a transaction-level advisory lock (held to commit or rollback), which serialises
+    /// appenders in every process, reads the last entry after it, and numbers and hashes the
+    /// new ones after it, so concurrent daemons make one chain. Called last in a transaction,
+    /// so the lock is held only for its tail and never waited for while other locks are
+    /// wanted. Before fix 46 the lock and the last entry were one round trip
+    /// (`kakari_audit_tail`, migration 10), the hashing this process's, and the entries and
+    /// the head another round trip.
     func appendAudit(_ entries: [AuditEntry], _ c: PostgresConnection) async throws {
         guard !entries.isEmpty else { return }
-        // The lock, then the last entry read after it (migration 10), in one round trip.
-        let last = try await c.query("SELECT seq, hash FROM kakari_audit_tail()", logger: logger).collect().first
-            .map { row in try row.decode((Int64, String).self) }
-            .map { (seq: $0.0, hash: $0.1) }
-        let e = AuditChain.link(entries, after: last)
-        let head = e.last.map { "\($0.seq) \($0.hash)" } ?? ""
-        // The entries and the chain's new head in one statement (one round trip, fix 43).
-        try await c.query("""
-            WITH entries AS (
-                INSERT INTO audit(seq, at, "user", command, action, case_id, fields, detail, previous_hash, hash)
-                SELECT seq, at, u, command, action, CASE WHEN has_case THEN case_id END, fields, detail, previous_hash, hash
-                FROM unnest(\(e.map(\.seq)), \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)),
-                            \(e.map(\.action.rawValue)), \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }),
-                            \(e.map { $0.fields.joined(separator: ",") }), \(e.map(\.detail)), \(e.map(\.previousHash)), \(e.map(\.hash)))
-                    AS x(seq, at, u, command, action, case_id, has_case, fields, detail, previous_hash, hash))
-            INSERT INTO settings(key, value) VALUES (\(AuditChain.headSetting), \(head))
-            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
-            """, logger: logger)
+        var sql = "SELECT "
+        var binds = PostgresBindings()
+        Self.auditAppend(entries, after: "0").render(into: &sql, &binds)
+        try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    /// The call of `kakari_audit_append` that appends `entries`, each given as its canonical
+    /// bytes after its number (`AuditChain.canonical(afterSequence:)`) and its columns.
+    /// `written` is SQL for what the statement wrote before the call (see migration 11).
+    static func auditAppend(_ e: [AuditEntry], after written: String) -> QueryPart {
+        """
+        kakari_audit_append(\(unescaped: written), \(e.map { ByteBuffer(bytes: AuditChain.canonical(afterSequence: $0)) }),
+            \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)), \(e.map(\.action.rawValue)),
+            \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }), \(e.map { $0.fields.joined(separator: ",") }),
+            \(e.map(\.detail)), \(AuditChain.headSetting))
+        """
     }
 
     static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {

@@ -9,9 +9,15 @@ extension PostgresStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         let prepared = PreparedBatch(batch, audit: true)
-        try await transaction { c in
-            try await self.apply(prepared, c)
-            if !prepared.appendsAudit { try await self.appendAudit(batch.audit, c) }
+        if prepared.appendsAudit, let whole = prepared.steps.first {
+            // The whole write, audit included, as one statement that refuses itself whole:
+            // one round trip, with no BEGIN and COMMIT around it (fix 47).
+            _ = try await rows(whole.query)
+        } else {
+            try await transaction { c in
+                try await self.apply(prepared, c)
+                try await self.appendAudit(batch.audit, c)
+            }
         }
         await noteBulkWrite(rows: batch.cases.count + batch.resolvedEvents.count)
     }

@@ -119,6 +119,9 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
             let state = info[.sqlState] ?? ""
             let message = info[.message] ?? "an error"
             switch state {
+            case "KR001":
+                // A whole write refused by its own statement (`kakari_require`, fix 47).
+                return PreparedBatch.Check.refusal(kind: message, value: info[.detail] ?? "")
             case "23505", "40001", "40P01":
                 return StoreError(.conflict, "another writer changed the same data meanwhile; try again")
             case "3D000":
@@ -286,7 +289,8 @@ extension PostgresStore {
                             "bench_rows", "bench_history", "staff_members"]
     static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only",
                                "kakari_sees_case(TEXT)", "kakari_sees_task(TEXT, TEXT, TEXT)", "kakari_supervises", "kakari_audit_tail",
-                               "kakari_audit_append(BIGINT, BYTEA[], DOUBLE PRECISION[], TEXT[], TEXT[], TEXT[], TEXT[], BOOLEAN[], TEXT[], TEXT[], TEXT)"]
+                               "kakari_audit_append(BIGINT, BYTEA[], DOUBLE PRECISION[], TEXT[], TEXT[], TEXT[], TEXT[], BOOLEAN[], TEXT[], TEXT[], TEXT)",
+                               "kakari_require(TEXT, TEXT[], TEXT[])"]
 
     /// Removes the store's tables and functions from its schema (nothing else there), so that
     /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the

@@ -41,7 +41,9 @@ struct PreparedBatch: Sendable {
     /// The statements to send, in order.
     private(set) var steps: [Step] = []
     /// Whether the statements append the batch's audit entries to the chain themselves
-    /// (`kakari_audit_append`); if not, the caller appends them after the statements.
+    /// (`kakari_audit_append`); if not, the caller appends them after the statements. When
+    /// they do, they are one statement that is the batch's whole write and refuses itself
+    /// whole (`kakari_require`): it needs no transaction around it (fix 47).
     private(set) var appendsAudit = false
     /// The batch's statements, each with its check, before they are joined.
     private var parts: [(part: QueryPart, check: Check)] = []
@@ -128,17 +130,21 @@ struct PreparedBatch: Sendable {
             sql += "\n" + checked
             return Step(query: PostgresQuery(unsafeSQL: sql, binds: binds), check: .each(checks))
         }
-        let counts = ["(SELECT count(*) FROM checked)"] + unchecked.map { "(SELECT count(*) FROM s\($0))" }
         sql += ",\nchecked AS (\(checked))\nSELECT part, value FROM checked\nUNION ALL\nSELECT -1, "
-        let e = audit
-        let call: QueryPart = """
-            kakari_audit_append(written.n, \(e.map { ByteBuffer(bytes: AuditChain.canonical(afterSequence: $0)) }),
-                \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)), \(e.map(\.action.rawValue)),
-                \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }), \(e.map { $0.fields.joined(separator: ",") }),
-                \(e.map(\.detail)), \(AuditChain.headSetting))::text
-            """
-        call.render(into: &sql, &binds)
-        sql += "\nFROM (SELECT \(counts.joined(separator: " + ")) AS n) AS written"
+        // What each checked part had to change, required before the chain's lock: the
+        // statement refuses itself whole when a row was not changed (`kakari_require`).
+        let counts = ["(SELECT count(*) FROM checked)"] + unchecked.map { "(SELECT count(*) FROM s\($0))" }
+        let required: [QueryPart] = checks.enumerated().map { part, check in
+            "kakari_require(\(check.kind), \(check.expected), ARRAY(SELECT value FROM checked WHERE part = \(Int64(part))))"
+        }
+        PostgresStore.auditAppend(audit, after: "written.n").render(into: &sql, &binds)
+        sql += "::text"
+        sql += "\nFROM (SELECT \(counts.joined(separator: " + "))"
+        for requirement in required {
+            sql += " + "
+            requirement.render(into: &sql, &binds)
+        }
+        sql += " AS n) AS written"
         return Step(query: PostgresQuery(unsafeSQL: sql, binds: binds), check: .each(checks))
     }
 
@@ -264,6 +270,39 @@ struct PreparedBatch: Sendable {
 }
 
 extension PreparedBatch.Check {
+    /// What `kakari_require` is told of this check: the kind of row, and the values that
+    /// must all be among those returned.
+    var kind: String {
+        switch self {
+        case .casesUpdated: "case"
+        case .casesInserted: "new case"
+        case .keysInserted: "key"
+        case .eventsResolved: "queued event"
+        case .none, .each: ""
+        }
+    }
+
+    /// The values the statement must return, as text.
+    var expected: [String] {
+        switch self {
+        case .casesUpdated(let ids), .casesInserted(let ids): ids
+        case .keysInserted(let keys): keys.map(\.key)
+        case .eventsResolved(let ids): ids.map { String($0) }
+        case .none, .each: []
+        }
+    }
+
+    /// The refusal of a statement that `kakari_require` stopped: `value` of a `kind` of row
+    /// was not changed. The same sentences as `verify(returned:)`.
+    static func refusal(kind: String, value: String) -> StoreError {
+        switch kind {
+        case "case": StoreError(.conflict, "case \(value) was changed by someone else meanwhile", caseID: value)
+        case "new case": StoreError(.duplicateCase, "case \(value) already exists", caseID: value)
+        case "key": StoreError(.conflict, "key \(value) was used meanwhile")
+        default: StoreError(.conflict, "queued event \(value) was already handled")
+        }
+    }
+
     /// Refuses the batch when `rows` (what the statement returned) miss one it should have changed.
     func verify(_ rows: [PostgresRow]) throws {
         switch self {
@@ -284,25 +323,6 @@ extension PreparedBatch.Check {
 
     /// Refuses the batch when `returned` (the values a statement returned, as text) misses one.
     func verify(returned: Set<String>) throws {
-        switch self {
-        case .none, .each:
-            return
-        case .casesUpdated(let ids):
-            if let id = ids.first(where: { !returned.contains($0) }) {
-                throw StoreError(.conflict, "case \(id) was changed by someone else meanwhile", caseID: id)
-            }
-        case .casesInserted(let ids):
-            if let id = ids.first(where: { !returned.contains($0) }) {
-                throw StoreError(.duplicateCase, "case \(id) already exists", caseID: id)
-            }
-        case .keysInserted(let keys):
-            if let r = keys.first(where: { !returned.contains($0.key) }) {
-                throw StoreError(.conflict, "key \(r.key) was used meanwhile", caseID: r.caseID)
-            }
-        case .eventsResolved(let ids):
-            if let id = ids.first(where: { !returned.contains(String($0)) }) {
-                throw StoreError(.conflict, "queued event \(id) was already handled")
-            }
-        }
+        if let missing = expected.first(where: { !returned.contains($0) }) { throw Self.refusal(kind: kind, value: missing) }
     }
 }

@@ -38,6 +38,11 @@ struct QueryPart: Sendable, ExpressibleByStringInterpolation {
             pieces[pieces.count - 1] += literal
         }
 
+        /// Text put into the statement as it is: never a value from outside the program.
+        mutating func appendInterpolation(unescaped text: String) {
+            appendLiteral(text)
+        }
+
         /// An argument, sent apart from the text as `PostgresQuery` sends it.
         mutating func appendInterpolation<Value: PostgresDynamicTypeEncodable & Sendable>(_ value: Value) {
             arguments.append { $0.append(value) }

@@ -78,8 +78,9 @@ public protocol CaseStore: Sendable {
     /// transaction.
     func enqueue(_ events: [QueuedEvent], audit: [AuditEntry]) async throws
     /// Appends entries to the audit chain in one transaction: each is numbered and hashed
-    /// (`AuditChain.link`) after the last stored entry, read inside that transaction, and
-    /// the head (`AuditChain.headSetting`) moves to the new last entry.
+    /// as `AuditChain.link` does (in this process, or on the store's server) after the last
+    /// stored entry, read inside that transaction, and the head (`AuditChain.headSetting`)
+    /// moves to the new last entry.
     func appendAudit(_ entries: [AuditEntry]) async throws
     /// Audit entries matching `filter`, in chain order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]

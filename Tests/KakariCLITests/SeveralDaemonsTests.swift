@@ -13,8 +13,13 @@ struct SeveralDaemonsTests {
     static let cases = 10_000
 
     /// Runs one SQL query on the workspace's schema with psql and returns its output.
+    /// The workspace's schema in the test database.
+    static func schema(_ w: Workspace) -> String {
+        String(w.location.description.split(separator: "=").last ?? "")
+    }
+
     static func psql(_ w: Workspace, _ sql: String) throws -> String {
-        let schema = String(w.location.description.split(separator: "=").last ?? "")
+        let schema = Self.schema(w)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["psql", TestBackend.postgres!, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", "SET search_path = \(schema)", "-c", sql]
@@ -69,6 +74,17 @@ struct SeveralDaemonsTests {
                     killedAt = done
                 }
                 if restartedAt == nil, done >= 50_000 {
+                    // The audit chain's lock held for a moment first, so that the daemons' writes
+                    // are waiting on the server when it restarts: each sees its statement end,
+                    // not only idle connections that its pool would replace unseen.
+                    let holder = Process()
+                    holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    holder.arguments = ["psql", TestBackend.postgres!, "-X", "-q", "-c", "SET search_path = \(Self.schema(w))",
+                                        "-c", "SELECT pg_advisory_lock(hashtext(current_schema() || '.kakari.audit'))", "-c", "SELECT pg_sleep(60)"]
+                    holder.standardOutput = FileHandle.nullDevice
+                    holder.standardError = FileHandle.nullDevice
+                    try holder.run()
+                    try await Task.sleep(nanoseconds: 1_000_000_000)
                     let restart = Process()
                     restart.executableURL = URL(fileURLWithPath: Repository.root + "/scripts/postgres-cluster")
                     restart.arguments = ["restart", Self.cluster!]
@@ -81,6 +97,8 @@ struct SeveralDaemonsTests {
                     let reaped = waitpid(restart.processIdentifier, &status, 0)
                     #expect(reaped == -1 || status == 0, "the server restarted")
                     restartedAt = done
+                    if holder.isRunning { holder.terminate() }
+                    holder.waitUntilExit()
                 }
                 if done == 100_000 { break }
             }

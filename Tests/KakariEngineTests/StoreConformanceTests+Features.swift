@@ -50,6 +50,48 @@ extension StoreConformanceTests {
         }
     }
 
+    @Test("a batch refused as a conflict leaves none of its rows and none of its audit entries, whichever row refused it")
+    func refusedWithAudit() async throws {
+        try await Self.withEmptyStore { store in
+            try await store.commit(Self.start("H1"))
+            try await store.commit(Self.start("H2"))
+            try await store.enqueue([QueuedEvent(caseID: "H1", event: "assign", fields: [:], key: nil, enqueuedAt: Self.t0, by: "yamada", source: "t")])
+            let queued = try #require(try await store.pendingEvents(limit: 1).first)
+            let audit = [AuditEntry(at: Self.t0, user: "yamada", command: "kakari send", action: .write, caseID: "H1", fields: [], detail: "assign")]
+            var first = Self.move("H1", from: 1, to: "awaiting_visit")
+            first.audit = audit
+            first.idempotency = [IdempotencyRecord(key: "K1", caseID: "H1", event: "assign", from: "listed", to: "awaiting_visit", at: Self.t0)]
+            first.resolvedEvents = [EventResolution(id: queued.id, status: .applied, reason: nil, at: Self.t0)]
+            try await store.commit(first)
+            let chain = try await store.audit(AuditFilter())
+            #expect(chain.count == 1)
+
+            var stale = Self.move("H2", from: 1, to: "awaiting_visit")
+            stale.cases += Self.move("H1", from: 1, to: "withdrawn").cases
+            var reused = Self.move("H2", from: 1, to: "awaiting_visit")
+            reused.idempotency = first.idempotency
+            var again = Self.move("H2", from: 1, to: "awaiting_visit")
+            again.resolvedEvents = first.resolvedEvents
+            let refusals = [(stale, "case H1 was changed by someone else meanwhile"), (reused, "key K1 was used meanwhile"),
+                            (again, "queued event \(queued.id) was already handled")]
+            for (batch, sentence) in refusals {
+                var batch = batch
+                batch.audit = audit
+                do {
+                    try await store.commit(batch)
+                    Issue.record("committed: \(sentence)")
+                } catch let error as StoreError {
+                    #expect(error.code == .conflict && error.message == sentence)
+                }
+            }
+            #expect(try await store.audit(AuditFilter()) == chain)
+            #expect(try await store.setting(AuditChain.headSetting) == chain.last.map { "\($0.seq) \($0.hash)" })
+            #expect(try await store.caseRecord("H2")?.snapshot.sequence == 1)
+            #expect(try await store.history("H2").count == 1)
+            #expect(try await store.usedKeys(["K1"]) == ["K1"])
+        }
+    }
+
     @Test("running cases are counted by state; prune deletes old finished cases whole, counts them, and is refused by an open task")
     func runningCountsAndPrune() async throws {
         try await Self.withEmptyStore { store in
