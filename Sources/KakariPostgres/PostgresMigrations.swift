@@ -176,7 +176,8 @@ enum PostgresMigrations {
         // VOLATILE, so its query takes a snapshot of its own after the lock is held, and sees
         // the entries of the appender that held the lock before; one statement that took the
         // lock and read the last entry would read with the snapshot of its start, taken before
-        // the wait. (One line: the migrator splits statements at a semicolon ending a line.)
+        // the wait. (One line: the migrator then split statements at every semicolon ending a
+        // line, even inside a function's body; since migration 11 it does not, see `statements`.)
         (10, "audit-tail", """
             CREATE FUNCTION kakari_audit_tail(OUT seq BIGINT, OUT hash TEXT) RETURNS SETOF record LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.kakari.audit')); RETURN QUERY SELECT a.seq, a.hash FROM audit a ORDER BY a.seq DESC LIMIT 1; END $$
             """),

@@ -10,9 +10,9 @@ import PostgresNIO
 /// Each part is one statement over arrays unnested on the server, so a group of many cases
 /// is a few statements, not one round trip per row. Where no part needs to see another's rows
 /// (see `joinable`), the parts go as one data-modifying `WITH`: one round trip for the whole
-/// batch (fix 45). What needs the transaction itself (the task changes, which read their task
-/// first, and the audit chain, which follows the last entry under a lock) is done by
-/// `PostgresStore.apply`.
+/// batch (fix 45), audit entries included when the caller asks and nothing follows them (fix
+/// 46). What needs the transaction itself (the task changes, which read their task first) is
+/// done by `PostgresStore.apply`, and the audit chain of the rest by `appendAudit`, last.
 struct PreparedBatch: Sendable {
     /// One statement, and what its returned rows must show.
     struct Step: Sendable {

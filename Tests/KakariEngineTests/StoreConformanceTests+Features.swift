@@ -92,6 +92,36 @@ extension StoreConformanceTests {
         }
     }
 
+    @Test("a chunked commit with more audit entries than a store holds back makes one chain; a failure after them leaves none")
+    func chunkedAudit() async throws {
+        try await Self.withEmptyStore { store in
+            // Three chunks of 3,000 new cases, each with its audit entry: 9,000 entries, more
+            // than PostgreSQL holds back for the end of the transaction (8,192).
+            func chunk(_ k: Int) -> CommitBatch {
+                var batch = CommitBatch()
+                batch.cases = (0..<3_000).flatMap { Self.start("C\(k)-\($0)").cases }
+                batch.audit = batch.cases.map {
+                    AuditEntry(at: Self.t0, user: "yamada", command: "kakari cases import", action: .write, caseID: $0.snapshot.id, fields: ["name"], detail: "start")
+                }
+                return batch
+            }
+            let failing = Chunks([chunk(1), chunk(2), chunk(3), chunk(4)], failing: 4)
+            do {
+                try await store.commit(chunks: { try failing.next() })
+                Issue.record("the failing chunk was not reported")
+            } catch is Chunks.Broken {}
+            #expect(try await store.audit(AuditFilter()).isEmpty)
+            #expect(try await store.caseCount() == 0)
+
+            let chunks = Chunks([chunk(1), chunk(2), chunk(3)])
+            try await store.commit(chunks: { try chunks.next() })
+            let entries = try await store.audit(AuditFilter())
+            #expect(entries.count == 9_000 && entries.last?.seq == 9_000)
+            #expect(entries.first?.caseID == "C1-0" && entries.last?.caseID == "C3-2999", "in the order of the chunks")
+            #expect(AuditChain.verify(entries, head: try await store.setting(AuditChain.headSetting)) == nil)
+        }
+    }
+
     @Test("running cases are counted by state; prune deletes old finished cases whole, counts them, and is refused by an open task")
     func runningCountsAndPrune() async throws {
         try await Self.withEmptyStore { store in
