@@ -59,4 +59,14 @@ struct PreparedBatchTests {
         changes.taskChanges = [TaskChange(taskID: 1, expectedStatus: [.open], status: .claimed, history: StoreConformanceTests.entry("H1", "task.claim", to: "listed"))]
         #expect(!PreparedBatch(changes, audit: true).appendsAudit)
     }
+
+    @Test("a migration is split at the semicolons that end its lines, except inside a function's body")
+    func migrationStatements() {
+        let sql = "CREATE TABLE a (x INT);\nCREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $$\nBEGIN\n    PERFORM 1;\n    RETURN 2;\nEND\n$$;\nCREATE INDEX b ON a(x)\n"
+        #expect(PostgresMigrations.statements(sql) == [
+            "CREATE TABLE a (x INT)",
+            "CREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $$\nBEGIN\n    PERFORM 1;\n    RETURN 2;\nEND\n$$",
+            "CREATE INDEX b ON a(x)\n",
+        ])
+    }
 }
