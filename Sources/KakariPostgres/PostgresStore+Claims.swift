@@ -18,7 +18,7 @@ extension PostgresStore {
         let timerCases = try await claim(worker: worker, lease: lease, candidates: """
             SELECT t.case_id FROM timers t
             WHERE t.due <= \(due) AND NOT EXISTS (
-                SELECT 1 FROM case_claims h WHERE h.case_id = t.case_id AND h.worker <> $1 AND h.until > now())
+                SELECT 1 FROM case_claims h WHERE h.case_id = t.case_id AND h.worker <> \(worker) AND h.until > now())
             ORDER BY t.due LIMIT \(limit)
             """)
         if !timerCases.isEmpty {
@@ -33,7 +33,7 @@ extension PostgresStore {
         let eventCases = try await claim(worker: worker, lease: lease, candidates: """
             SELECT q.case_id FROM queued_events q
             WHERE q.status = 'pending' AND NOT EXISTS (
-                SELECT 1 FROM case_claims h WHERE h.case_id = q.case_id AND h.worker <> $1 AND h.until > now())
+                SELECT 1 FROM case_claims h WHERE h.case_id = q.case_id AND h.worker <> \(worker) AND h.until > now())
             ORDER BY q.id LIMIT \(limit)
             """)
         guard !eventCases.isEmpty else { return ClaimedWork() }
@@ -46,17 +46,18 @@ extension PostgresStore {
     }
 
     /// Inserts or takes over, for `worker`, the claims on the distinct cases that `candidates`
-    /// (a query of `case_id`s, with the worker as `$1`) finds, and returns the cases it now
-    /// holds. Sorted, so that two workers lock claims in the same order and never deadlock.
-    private func claim(worker: String, lease: TimeInterval, candidates: String) async throws -> [String] {
-        try await rows(PostgresQuery(unsafeSQL: """
+    /// (a query of `case_id`s) finds, and returns the cases it now holds. Sorted, so that two
+    /// workers lock claims in the same order and never deadlock.
+    private func claim(worker: String, lease: TimeInterval, candidates: QueryPart) async throws -> [String] {
+        let statement: QueryPart = """
             INSERT INTO case_claims(case_id, worker, until)
-            SELECT DISTINCT c.case_id COLLATE "C", $1, now() + make_interval(secs => $2) FROM (\(candidates)) AS c
+            SELECT DISTINCT c.case_id COLLATE "C", \(worker), now() + make_interval(secs => \(lease)) FROM (\(candidates)) AS c
             ORDER BY 1
             ON CONFLICT (case_id) DO UPDATE SET worker = EXCLUDED.worker, until = EXCLUDED.until
             WHERE case_claims.until <= now() OR case_claims.worker = EXCLUDED.worker
             RETURNING case_id
-            """, binds: Self.binds(worker, lease))).map { try $0.decode(String.self) }
+            """
+        return try await rows(statement.query).map { try $0.decode(String.self) }
     }
 
     public func releaseClaims(worker: String, caseIDs: [String]) async throws {

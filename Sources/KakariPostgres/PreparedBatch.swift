@@ -293,7 +293,7 @@ extension PreparedBatch.Check {
     }
 
     /// The refusal of a statement that `kakari_require` stopped: `value` of a `kind` of row
-    /// was not changed. The same sentences as `verify(returned:)`.
+    /// was not changed. `verify(returned:)` refuses with it too.
     static func refusal(kind: String, value: String) -> StoreError {
         switch kind {
         case "case": StoreError(.conflict, "case \(value) was changed by someone else meanwhile", caseID: value)

@@ -43,6 +43,13 @@ struct QueryPart: Sendable, ExpressibleByStringInterpolation {
             appendLiteral(text)
         }
 
+        /// Another part, its text and arguments in place (a subquery made apart).
+        mutating func appendInterpolation(_ part: QueryPart) {
+            pieces[pieces.count - 1] += part.pieces[0]
+            pieces += part.pieces.dropFirst()
+            arguments += part.arguments
+        }
+
         /// An argument, sent apart from the text as `PostgresQuery` sends it.
         mutating func appendInterpolation<Value: PostgresDynamicTypeEncodable & Sendable>(_ value: Value) {
             arguments.append { $0.append(value) }
