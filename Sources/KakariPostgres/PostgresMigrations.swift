@@ -238,6 +238,142 @@ enum PostgresMigrations {
             END
             $$
             """),
+        // A batch's whole write as one function with one fixed signature (fix 49): every kind
+        // of row a batch writes comes as arrays (empty for what it lacks), and the statements
+        // run one after another inside, each seeing the rows of those before. Its caller sends
+        // one prepared statement, so the server neither parses nor plans per write. The plans
+        // of the statements inside are kept for the session and generic, with nested loops over
+        // the keys whatever the batch's size (the `SET` clauses: a custom plan for each call
+        // would plan every write again, and a generic plan, which takes an unnest for 10 rows,
+        // could otherwise read whole tables into hash joins). A row that had to change and did
+        // not refuses the call whole: `kakari_changed` compares the counts, and on a difference
+        // `kakari_require` names the row (SQLSTATE KR001). The audit entries, if any, are
+        // appended last, after every row lock is held (see migration 11).
+        (12, "write-function", """
+            CREATE FUNCTION kakari_changed(kind TEXT, expected TEXT[], changed TEXT[]) RETURNS VOID LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN
+                IF cardinality(changed) IS DISTINCT FROM cardinality(expected) THEN
+                    PERFORM kakari_require(kind, expected, COALESCE(changed, '{}'));
+                END IF;
+            END
+            $$;
+            CREATE FUNCTION kakari_write(
+                cu_ids TEXT[], cu_versions BIGINT[], cu_states TEXT[], cu_finished BOOLEAN[], cu_sequences BIGINT[],
+                cu_snapshots TEXT[], cu_ats DOUBLE PRECISION[], cu_expected BIGINT[],
+                ci_ids TEXT[], ci_workflows TEXT[], ci_versions BIGINT[], ci_states TEXT[], ci_finished BOOLEAN[],
+                ci_parents TEXT[], ci_sequences BIGINT[], ci_snapshots TEXT[], ci_ats DOUBLE PRECISION[],
+                h_case_ids TEXT[], h_ns BIGINT[], h_ats DOUBLE PRECISION[], h_kinds TEXT[], h_events TEXT[], h_payloads TEXT[],
+                h_has_payload BOOLEAN[], h_froms TEXT[], h_has_from BOOLEAN[], h_tos TEXT[], h_bys TEXT[], h_details TEXT[],
+                to_case_ids TEXT[], to_keys TEXT[], to_kinds TEXT[], to_titles TEXT[], to_sections TEXT[], to_holders TEXT[],
+                to_has_holder BOOLEAN[], to_dues DOUBLE PRECISION[], to_has_due BOOLEAN[], to_follow_ups DOUBLE PRECISION[],
+                to_has_follow_up BOOLEAN[], to_priorities BIGINT[], to_events TEXT[], to_decisions BOOLEAN[],
+                to_contractors BOOLEAN[], to_ats DOUBLE PRECISION[],
+                tc_case_ids TEXT[], tc_keys TEXT[], tc_statuses TEXT[], tc_bys TEXT[], tc_has_by BOOLEAN[], tc_ats DOUBLE PRECISION[],
+                td_case_ids TEXT[], td_keys TEXT[], td_dues DOUBLE PRECISION[], td_has_due BOOLEAN[],
+                td_follow_ups DOUBLE PRECISION[], td_has_follow_up BOOLEAN[],
+                ts_case_ids TEXT[], ts_names TEXT[], ts_dues DOUBLE PRECISION[],
+                tx_case_ids TEXT[], tx_names TEXT[],
+                k_keys TEXT[], k_case_ids TEXT[], k_events TEXT[], k_froms TEXT[], k_tos TEXT[], k_ats DOUBLE PRECISION[],
+                e_ids BIGINT[], e_statuses TEXT[], e_reasons TEXT[], e_has_reason BOOLEAN[], e_ats DOUBLE PRECISION[],
+                a_rests BYTEA[], a_ats DOUBLE PRECISION[], a_users TEXT[], a_commands TEXT[], a_actions TEXT[], a_case_ids TEXT[],
+                a_has_case BOOLEAN[], a_field_lists TEXT[], a_details TEXT[], a_head_key TEXT)
+            RETURNS BIGINT LANGUAGE plpgsql VOLATILE
+            SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+            DECLARE
+                changed TEXT[];
+                -- The statuses of tasks still to do, and of events still to apply, as variables:
+                -- a generic plan cannot read the partial indexes of those rows (`tasks_active_by_section`,
+                -- `queued_events_pending`) whole for each call when the statistics say they are few.
+                -- It finds each row by its key instead, as the batch names it.
+                active TEXT[] := ARRAY['open', 'claimed'];
+                pending TEXT := 'pending';
+            BEGIN
+                IF cardinality(cu_ids) > 0 THEN
+                    WITH w AS (
+                        UPDATE cases c SET version = u.version, state = u.state, finished = u.finished, sequence = u.sequence,
+                            snapshot = u.snapshot, updated_at = u.at
+                        FROM unnest(cu_ids, cu_versions, cu_states, cu_finished, cu_sequences, cu_snapshots, cu_ats, cu_expected)
+                            AS u(id, version, state, finished, sequence, snapshot, at, expected)
+                        WHERE c.id = u.id AND c.sequence = u.expected RETURNING c.id)
+                    SELECT array_agg(w.id) INTO changed FROM w;
+                    PERFORM kakari_changed('case', cu_ids, changed);
+                END IF;
+                IF cardinality(ci_ids) > 0 THEN
+                    WITH w AS (
+                        INSERT INTO cases(id, workflow, version, state, finished, parent, sequence, snapshot, created_at, updated_at)
+                        SELECT u.id, u.workflow, u.version, u.state, u.finished, NULLIF(u.parent, ''), u.sequence, u.snapshot, u.at, u.at
+                        FROM unnest(ci_ids, ci_workflows, ci_versions, ci_states, ci_finished, ci_parents, ci_sequences, ci_snapshots, ci_ats)
+                            AS u(id, workflow, version, state, finished, parent, sequence, snapshot, at)
+                        ON CONFLICT (id) DO NOTHING RETURNING id)
+                    SELECT array_agg(w.id) INTO changed FROM w;
+                    PERFORM kakari_changed('new case', ci_ids, changed);
+                END IF;
+                IF cardinality(h_case_ids) > 0 THEN
+                    INSERT INTO history(case_id, seq, at, kind, event, payload, from_state, to_state, by, detail)
+                    SELECT u.case_id, COALESCE((SELECT MAX(h.seq) FROM history h WHERE h.case_id = u.case_id), 0) + u.n, u.at, u.kind,
+                           u.event, CASE WHEN u.has_payload THEN u.payload END, CASE WHEN u.has_from THEN u.from_state END,
+                           u.to_state, u.by, u.detail
+                    FROM unnest(h_case_ids, h_ns, h_ats, h_kinds, h_events, h_payloads, h_has_payload, h_froms, h_has_from, h_tos,
+                                h_bys, h_details)
+                        AS u(case_id, n, at, kind, event, payload, has_payload, from_state, has_from, to_state, by, detail);
+                END IF;
+                IF cardinality(to_case_ids) > 0 THEN
+                    INSERT INTO tasks(case_id, key, kind, title, section, status, assignee, due, follow_up, priority, event, decision,
+                                      contractor, created_at)
+                    SELECT u.case_id, u.key, u.kind, u.title, u.section, CASE WHEN u.has_holder THEN 'claimed' ELSE 'open' END,
+                           CASE WHEN u.has_holder THEN u.holder END, CASE WHEN u.has_due THEN u.due END,
+                           CASE WHEN u.has_follow_up THEN u.follow_up END, u.priority, u.event, u.decision, u.contractor, u.at
+                    FROM unnest(to_case_ids, to_keys, to_kinds, to_titles, to_sections, to_holders, to_has_holder, to_dues, to_has_due,
+                                to_follow_ups, to_has_follow_up, to_priorities, to_events, to_decisions, to_contractors, to_ats)
+                        AS u(case_id, key, kind, title, section, holder, has_holder, due, has_due, follow_up, has_follow_up, priority,
+                             event, decision, contractor, at);
+                END IF;
+                IF cardinality(tc_case_ids) > 0 THEN
+                    UPDATE tasks t SET status = u.status, closed_at = u.at, completed_by = CASE WHEN u.has_by THEN u.by END
+                    FROM unnest(tc_case_ids, tc_keys, tc_statuses, tc_bys, tc_has_by, tc_ats) AS u(case_id, key, status, by, has_by, at)
+                    WHERE t.case_id = u.case_id AND t.key = u.key AND t.status = ANY(active);
+                END IF;
+                IF cardinality(td_case_ids) > 0 THEN
+                    UPDATE tasks t SET due = CASE WHEN u.has_due THEN u.due END,
+                        follow_up = CASE WHEN u.has_follow_up THEN u.follow_up END
+                    FROM unnest(td_case_ids, td_keys, td_dues, td_has_due, td_follow_ups, td_has_follow_up)
+                        AS u(case_id, key, due, has_due, follow_up, has_follow_up)
+                    WHERE t.case_id = u.case_id AND t.key = u.key AND t.status = ANY(active);
+                END IF;
+                IF cardinality(ts_case_ids) > 0 THEN
+                    INSERT INTO timers(case_id, name, due)
+                    SELECT * FROM unnest(ts_case_ids, ts_names, ts_dues)
+                    ON CONFLICT (case_id, name) DO UPDATE SET due = EXCLUDED.due;
+                END IF;
+                IF cardinality(tx_case_ids) > 0 THEN
+                    DELETE FROM timers t USING unnest(tx_case_ids, tx_names) AS u(case_id, name)
+                    WHERE t.case_id = u.case_id AND t.name = u.name;
+                END IF;
+                IF cardinality(k_keys) > 0 THEN
+                    WITH w AS (
+                        INSERT INTO idempotency(key, case_id, event, from_state, to_state, at)
+                        SELECT * FROM unnest(k_keys, k_case_ids, k_events, k_froms, k_tos, k_ats)
+                        ON CONFLICT (key) DO NOTHING RETURNING key)
+                    SELECT array_agg(w.key) INTO changed FROM w;
+                    PERFORM kakari_changed('key', k_keys, changed);
+                END IF;
+                IF cardinality(e_ids) > 0 THEN
+                    WITH w AS (
+                        UPDATE queued_events q SET status = u.status, reason = CASE WHEN u.has_reason THEN u.reason END,
+                            resolved_at = u.at
+                        FROM unnest(e_ids, e_statuses, e_reasons, e_has_reason, e_ats) AS u(id, status, reason, has_reason, at)
+                        WHERE q.id = u.id AND q.status = pending RETURNING q.id::text AS id)
+                    SELECT array_agg(w.id) INTO changed FROM w;
+                    PERFORM kakari_changed('queued event', e_ids::text[], changed);
+                END IF;
+                IF cardinality(a_rests) > 0 THEN
+                    RETURN kakari_audit_append(0, a_rests, a_ats, a_users, a_commands, a_actions, a_case_ids, a_has_case,
+                                               a_field_lists, a_details, a_head_key);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """),
     ]
 
     /// A migration's statements: split at each semicolon that ends a line, except inside a

@@ -47,22 +47,33 @@ extension PostgresStore {
     /// the head another round trip.
     func appendAudit(_ entries: [AuditEntry], _ c: PostgresConnection) async throws {
         guard !entries.isEmpty else { return }
-        var sql = "SELECT "
-        var binds = PostgresBindings()
-        Self.auditAppend(entries, after: "0").render(into: &sql, &binds)
-        try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        var binds = PostgresBindings(capacity: AuditAppend.arity)
+        Self.bindAudit(entries, &binds)
+        for try await _ in try await c.execute(AuditAppend(bindings: binds), logger: logger) {}
     }
 
-    /// The call of `kakari_audit_append` that appends `entries`, each given as its canonical
-    /// bytes after its number (`AuditChain.canonical(afterSequence:)`) and its columns.
-    /// `written` is SQL for what the statement wrote before the call (see migration 11).
-    static func auditAppend(_ e: [AuditEntry], after written: String) -> QueryPart {
-        """
-        kakari_audit_append(\(unescaped: written), \(e.map { ByteBuffer(bytes: AuditChain.canonical(afterSequence: $0)) }),
-            \(e.map(\.at.timeIntervalSince1970)), \(e.map(\.user)), \(e.map(\.command)), \(e.map(\.action.rawValue)),
-            \(e.map { $0.caseID ?? "" }), \(e.map { $0.caseID != nil }), \(e.map { $0.fields.joined(separator: ",") }),
-            \(e.map(\.detail)), \(AuditChain.headSetting))
-        """
+    /// The call of `kakari_audit_append`, prepared once on each connection.
+    struct AuditAppend: PostgresPreparedStatement {
+        static let arity = 10
+        static let name = "kakari_audit_append"
+        static let sql = "SELECT kakari_audit_append(0, " + (1...arity).map { "$\($0)" }.joined(separator: ", ") + ")"
+        typealias Row = Int64
+
+        let bindings: PostgresBindings
+
+        func makeBindings() -> PostgresBindings { bindings }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+    }
+
+    /// Appends the arguments of `kakari_audit_append` after its first (`written`) for
+    /// `entries`: each entry's canonical bytes after its number
+    /// (`AuditChain.canonical(afterSequence:)`), its columns, and the head's setting.
+    static func bindAudit(_ e: [AuditEntry], _ b: inout PostgresBindings) {
+        b.append(e.map { ByteBuffer(bytes: AuditChain.canonical(afterSequence: $0)) })
+        b.append(e.map(\.at.timeIntervalSince1970)); b.append(e.map(\.user)); b.append(e.map(\.command))
+        b.append(e.map(\.action.rawValue)); b.append(e.map { $0.caseID ?? "" }); b.append(e.map { $0.caseID != nil })
+        b.append(e.map { $0.fields.joined(separator: ",") }); b.append(e.map(\.detail)); b.append(AuditChain.headSetting)
     }
 
     static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {

@@ -9,14 +9,15 @@ extension PostgresStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         let prepared = PreparedBatch(batch, audit: true)
-        if prepared.appendsAudit, let whole = prepared.steps.first {
-            // The whole write, audit included, as one statement that refuses itself whole:
-            // one round trip, with no BEGIN and COMMIT around it (fix 47).
-            _ = try await rows(whole.query)
+        if let write = prepared.write, batch.taskChanges.isEmpty, batch.settings.isEmpty {
+            // The whole write, audit included, as one call that refuses itself whole: one
+            // round trip, with no BEGIN and COMMIT around it (fix 47), of a statement the
+            // connection has prepared (fix 49).
+            try await onConnection(timeout: location.timeout) { c in try await self.run(write, c) }
         } else {
             try await transaction { c in
                 try await self.apply(prepared, c)
-                try await self.appendAudit(batch.audit, c)
+                if !prepared.appendsAudit { try await self.appendAudit(batch.audit, c) }
             }
         }
         await noteBulkWrite(rows: batch.cases.count + batch.resolvedEvents.count)
@@ -89,9 +90,9 @@ extension PostgresStore {
     static let auditHeld = 8_192
 
     /// A group goes in batches of this many decisions, each written while the next is built
-    /// (fix 41). Each batch is one statement (fix 45), or about ten when its parts must see
-    /// each other's rows, so a batch much smaller than this pays more round trips than it
-    /// saves. (Measured before fix 45, with ten statements a batch; not measured again since.)
+    /// (fix 41). Each batch is one call of a prepared statement (fix 49), so a batch much
+    /// smaller than this pays more round trips than it saves. (Measured before fix 45, with ten
+    /// statements a batch; not measured again since.)
     public var groupChunkSize: Int? { 256 }
 
     /// An error of the caller's, thrown while it built a batch: passed back as it is, not
@@ -100,21 +101,24 @@ extension PostgresStore {
         let error: Error
     }
 
-    /// Writes `batch` inside the caller's transaction: its prepared statements in order,
-    /// each checked (`PreparedBatch`), then its task changes and settings. Its audit entries
-    /// are the caller's to append (`appendAudit`), last in the transaction, so that the chain's
-    /// lock is held only for its tail.
+    /// Writes `batch` inside the caller's transaction: its rows in one call (`PreparedBatch`),
+    /// then its task changes and settings. Its audit entries are the caller's to append
+    /// (`appendAudit`), last in the transaction, so that the chain's lock is held only for its
+    /// tail, unless the call appended them (`PreparedBatch.appendsAudit`).
     func apply(_ batch: PreparedBatch, _ c: PostgresConnection) async throws {
-        for step in batch.steps {
-            let rows = try await c.query(step.query, logger: logger).collect()
-            try step.check.verify(rows)
-        }
+        if let write = batch.write { try await run(write, c) }
         for change in batch.batch.taskChanges { try await apply(change, c) }
         for (key, value) in batch.batch.settings.sorted(by: { $0.key < $1.key }) {
             try await c.query("""
                 INSERT INTO settings(key, value) VALUES (\(key), \(value)) ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """, logger: logger)
         }
+    }
+
+    /// Sends `write` on `c`, prepared there first if it is not yet. The server refuses it
+    /// whole (SQLSTATE KR001) when a row it had to change was not; `mapped` says which.
+    func run(_ write: PreparedBatch.Write, _ c: PostgresConnection) async throws {
+        for try await _ in try await c.execute(write, logger: logger) {}
     }
 
     func lastSeq(_ caseID: String, _ c: PostgresConnection) async throws -> Int {

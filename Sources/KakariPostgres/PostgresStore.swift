@@ -49,6 +49,14 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     /// All rows of `query`, given up after `timeout` seconds (`nil`: never, for maintenance
     /// such as `VACUUM FULL`, which takes as long as the table is large).
     func rows(_ query: PostgresQuery, timeout: Double?) async throws -> [PostgresRow] {
+        try await onConnection(timeout: timeout) { connection in
+            try await connection.query(query, logger: self.logger).collect()
+        }
+    }
+
+    /// What `body` returns, run on a pooled connection outside a transaction (one statement
+    /// is its own), given up after `timeout` seconds (`nil`: never).
+    func onConnection<T: Sendable>(timeout: Double?, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
                 let watchdog = Watchdog(connection, seconds: timeout)
@@ -56,7 +64,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
                 do {
                     // A query sent on a connection the watchdog already closed is never answered.
                     if watchdog.expired { throw CancellationError() }
-                    return try await connection.query(query, logger: logger).collect()
+                    return try await body(connection)
                 } catch where watchdog.expired {
                     throw unanswered(after: timeout)
                 }
@@ -121,7 +129,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
             switch state {
             case "KR001":
                 // A whole write refused by its own statement (`kakari_require`, fix 47).
-                return PreparedBatch.Check.refusal(kind: message, value: info[.detail] ?? "")
+                return PreparedBatch.refusal(kind: message, value: info[.detail] ?? "")
             case "23505", "40001", "40P01":
                 return StoreError(.conflict, "another writer changed the same data meanwhile; try again")
             case "3D000":
@@ -287,10 +295,11 @@ extension PostgresStore {
     public static let ownTables = ["audit", "pruned_cases", "prune_runs", "prune_guard", "case_claims", "idempotency", "queued_events", "timers",
                             "tasks", "history", "cases", "workflow_versions", "bundle_files", "bundles", "settings", "kakari_migrations",
                             "bench_rows", "bench_history", "staff_members"]
+    /// The functions, by name: each name is the store's only function of that name, so it
+    /// needs no argument list to be dropped.
     static let ownFunctions = ["history_is_append_only", "history_delete_while_pruning", "history_update_while_erasing", "audit_is_append_only",
-                               "kakari_sees_case(TEXT)", "kakari_sees_task(TEXT, TEXT, TEXT)", "kakari_supervises", "kakari_audit_tail",
-                               "kakari_audit_append(BIGINT, BYTEA[], DOUBLE PRECISION[], TEXT[], TEXT[], TEXT[], TEXT[], BOOLEAN[], TEXT[], TEXT[], TEXT)",
-                               "kakari_require(TEXT, TEXT[], TEXT[])"]
+                               "kakari_sees_case", "kakari_sees_task", "kakari_supervises", "kakari_audit_tail", "kakari_audit_append",
+                               "kakari_require", "kakari_changed", "kakari_write"]
 
     /// Removes the store's tables and functions from its schema (nothing else there), so that
     /// a rehearsal (`kakari demo`, `kakari bench`) starts afresh. The caller decides whether the
@@ -299,8 +308,7 @@ extension PostgresStore {
         try await transaction { c in
             try await c.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.ownTables.joined(separator: ", ")) CASCADE"), logger: logger)
             for function in Self.ownFunctions {
-                let signature = function.hasSuffix(")") ? function : function + "()"
-                try await c.query(PostgresQuery(unsafeSQL: "DROP FUNCTION IF EXISTS \(signature) CASCADE"), logger: logger)
+                try await c.query(PostgresQuery(unsafeSQL: "DROP FUNCTION IF EXISTS \(function) CASCADE"), logger: logger)
             }
         }
     }

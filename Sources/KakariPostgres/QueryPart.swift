@@ -1,8 +1,9 @@
 import PostgresNIO
 
-/// A statement's text with its arguments kept apart, so that several statements can be
-/// joined into one (`PreparedBatch` joins a batch's statements into one data-modifying
-/// `WITH`, one round trip instead of one per statement).
+/// A statement's text with its arguments kept apart, so that one statement can be put inside
+/// another with both their arguments (the daemon's claim holds its candidates' query, see
+/// `PostgresStore+Claims`). From fix 45 to fix 49 it also joined a batch's statements into one
+/// data-modifying `WITH`; a batch is now one call of a prepared statement (`PreparedBatch`).
 ///
 /// Written by hand: postgres-nio's `PostgresQuery` numbers its placeholders (`$1`, `$2`, …)
 /// as it is made, and has no way to join two of them or to read its encoded arguments back.

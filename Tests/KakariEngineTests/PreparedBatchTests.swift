@@ -3,8 +3,9 @@ import KakariStore
 @testable import KakariPostgres
 import Testing
 
-/// Which batches PostgreSQL writes as one statement (fix 45). What the statements write is
-/// pinned by the store conformance tests, on both backends; these pin when they are joined.
+/// How PostgreSQL is sent a batch: one call of `kakari_write` (fix 49). What the call writes
+/// is pinned by the store conformance tests, on both backends; these pin its arguments and
+/// when it appends the audit entries itself.
 @Suite("PostgreSQL batch statements")
 struct PreparedBatchTests {
     static let t0 = StoreConformanceTests.t0
@@ -22,34 +23,23 @@ struct PreparedBatchTests {
         return batch
     }
 
-    @Test("a batch of transitions goes to the server as one statement")
-    func transitionsJoined() {
-        let prepared = PreparedBatch(Self.transitions())
-        #expect(prepared.steps.count == 1)
-        #expect(prepared.steps.first?.query.sql.hasPrefix("WITH s0 AS (") == true)
-    }
-
-    @Test("a batch that must see its own rows, or that starts cases, goes statement by statement")
-    func keptApart() {
+    @Test("a batch's rows, whatever they are, go to the server as one call with every argument of kakari_write")
+    func oneCall() throws {
         var reopened = Self.transitions()
         reopened.cases[0].closedTasks = [ClosedTask(key: "call", status: .withdrawn, by: nil)]
-        #expect(PreparedBatch(reopened).steps.count == 8)
-
-        var dated = Self.transitions()
-        dated.cases[1].taskDates = [TaskDates(key: "visit", due: Self.t0, followUp: nil)]
-        #expect(PreparedBatch(dated).steps.count == 9)
-
-        // The case, its history, its task and its timer.
-        #expect(PreparedBatch(StoreConformanceTests.start("H3")).steps.count == 4)
+        reopened.cases[1].taskDates = [TaskDates(key: "visit", due: Self.t0, followUp: nil)]
+        for batch in [Self.transitions(), reopened, StoreConformanceTests.start("H3")] {
+            let write = try #require(PreparedBatch(batch).write)
+            #expect(write.bindings.count == PreparedBatch.Write.arity)
+        }
+        #expect(PreparedBatch.Write.sql.hasSuffix("$83)"))
     }
 
-    @Test("a batch of transitions appends its audit entries in its one statement, unless task changes or settings follow it")
-    func auditJoined() {
+    @Test("a batch of transitions appends its audit entries in its one call, unless task changes or settings follow it")
+    func auditInTheCall() {
         var batch = Self.transitions()
         batch.audit = [AuditEntry(at: Self.t0, user: "yamada", command: "kakari send", action: .write, caseID: "H1", fields: [], detail: "")]
-        let prepared = PreparedBatch(batch, audit: true)
-        #expect(prepared.steps.count == 1 && prepared.appendsAudit)
-        #expect(prepared.steps.first?.query.sql.contains("kakari_audit_append(written.n") == true)
+        #expect(PreparedBatch(batch, audit: true).appendsAudit)
         #expect(!PreparedBatch(batch).appendsAudit, "a group's batches leave the audit to the end of the group")
 
         var settings = batch
@@ -58,6 +48,12 @@ struct PreparedBatchTests {
         var changes = batch
         changes.taskChanges = [TaskChange(taskID: 1, expectedStatus: [.open], status: .claimed, history: StoreConformanceTests.entry("H1", "task.claim", to: "listed"))]
         #expect(!PreparedBatch(changes, audit: true).appendsAudit)
+
+        // Only a task change: nothing for the call to write.
+        var claim = CommitBatch()
+        claim.taskChanges = changes.taskChanges
+        claim.audit = batch.audit
+        #expect(PreparedBatch(claim, audit: true).write == nil)
     }
 
     @Test("a migration is split at the semicolons that end its lines, except inside a function's body")
