@@ -13,13 +13,13 @@ extension PostgresStore {
     }
 
     public func caseRecord(_ id: String) async throws -> CaseRecord? {
-        try await rows("SELECT snapshot, created_at, updated_at, id FROM cases WHERE id = \(id)").first.map(Self.caseRecord)
+        try await rows(CaseByID(id)).first.map(Self.caseRecord)
     }
 
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         guard !ids.isEmpty else { return [:] }
         var out: [String: CaseRecord] = [:]
-        for row in try await rows("SELECT snapshot, created_at, updated_at, id FROM cases WHERE id = ANY(\(ids))") {
+        for row in try await rows(CasesByID(ids)) {
             let record = try Self.caseRecord(row)
             out[record.snapshot.id] = record
         }
@@ -185,7 +185,7 @@ extension PostgresStore {
     }
 
     public func idempotency(_ key: String) async throws -> IdempotencyRecord? {
-        try await rows("SELECT key, case_id, event, from_state, to_state, at FROM idempotency WHERE key = \(key)").first.map {
+        try await rows(KeyByName(key)).first.map {
             let (key, caseID, event, from, to, at) = try $0.decode((String, String, String, String, String, Double).self)
             return IdempotencyRecord(key: key, caseID: caseID, event: event, from: from, to: to, at: Date(timeIntervalSince1970: at))
         }

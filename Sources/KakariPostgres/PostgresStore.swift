@@ -218,7 +218,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {
-        try await rows("SELECT value FROM settings WHERE key = \(key)").first?.decode(String.self)
+        try await rows(SettingByKey(key)).first?.decode(String.self)
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {
@@ -264,7 +264,7 @@ public final class PostgresStore: CaseStore, @unchecked Sendable {
     }
 
     public func latestBundle() async throws -> Int64? {
-        try await rows("SELECT MAX(id) FROM bundles").first?.decode(Int64?.self)
+        try await rows(LatestBundle(bindings: PostgresBindings())).first?.decode(Int64?.self)
     }
 }
 

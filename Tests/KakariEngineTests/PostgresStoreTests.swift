@@ -253,4 +253,26 @@ struct PostgresStoreTests {
         #expect(AuditChain.verify(entries, head: try await store.setting(AuditChain.headSetting)) == nil)
         #expect(try await store.setting(AuditChain.headSetting) == "3 \(entries[2].hash)")
     }
+
+    @Test("statements each connection has prepared keep working after the store is dropped and made again under them")
+    func preparedAcrossReset() async throws {
+        let t = try await TemporaryStore(simulatedStart: Self.t0, deploy: false)
+        defer { t.remove() }
+        let store = try #require(t.raw as? PostgresStore)
+        // Enough reads and writes at once that the pool's connections each prepare them.
+        func roundOfWork() async throws -> [String?] {
+            try await store.commit(StoreConformanceTests.start("H1"))
+            try await store.commit(StoreConformanceTests.move("H1", from: 1, to: "awaiting_visit"))
+            return try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.caseRecord("H1")?.snapshot.state } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(try await roundOfWork() == Array(repeating: "awaiting_visit", count: 8))
+        try await store.reset()
+        try await store.migrate()
+        #expect(try await store.caseRecord("H1") == nil)
+        #expect(try await roundOfWork() == Array(repeating: "awaiting_visit", count: 8))
+        #expect(try await store.latestBundle() == nil)
+    }
 }

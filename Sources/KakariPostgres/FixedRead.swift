@@ -1,0 +1,66 @@
+import PostgresNIO
+
+/// A read whose text never changes, sent as a statement that each connection prepares once
+/// (postgres-nio keeps them by name): the server then neither parses nor plans it again, and
+/// the process sends only its arguments. The reads of every `send` (its key, its case, the
+/// latest bundle, the clock) and the case reads of every daemon group are such reads (fix 50).
+protocol FixedRead: PostgresPreparedStatement where Row == PostgresRow {
+    /// The arguments, in the order of the statement's placeholders.
+    var bindings: PostgresBindings { get }
+
+    init(bindings: PostgresBindings)
+}
+
+extension FixedRead {
+    /// The read of one argument.
+    init<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value) {
+        var b = PostgresBindings(capacity: 1)
+        b.append(value)
+        self.init(bindings: b)
+    }
+
+    func makeBindings() -> PostgresBindings { bindings }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// One case by its id.
+struct CaseByID: FixedRead {
+    static let sql = "SELECT \(PostgresStore.caseColumns) FROM cases WHERE id = $1"
+    let bindings: PostgresBindings
+}
+
+/// Cases by their ids.
+struct CasesByID: FixedRead {
+    static let sql = "SELECT \(PostgresStore.caseColumns) FROM cases WHERE id = ANY($1)"
+    let bindings: PostgresBindings
+}
+
+/// What an idempotency key was used for.
+struct KeyByName: FixedRead {
+    static let sql = "SELECT key, case_id, event, from_state, to_state, at FROM idempotency WHERE key = $1"
+    let bindings: PostgresBindings
+}
+
+/// One setting's value.
+struct SettingByKey: FixedRead {
+    static let sql = "SELECT value FROM settings WHERE key = $1"
+    let bindings: PostgresBindings
+}
+
+/// The latest deployed bundle.
+struct LatestBundle: FixedRead {
+    static let sql = "SELECT MAX(id) FROM bundles"
+    let bindings: PostgresBindings
+}
+
+extension PostgresStore {
+    /// All rows of `read`, on a pooled connection, given up after `location.timeout`.
+    func rows<Read: FixedRead>(_ read: Read) async throws -> [PostgresRow] {
+        try await onConnection(timeout: location.timeout) { c in
+            var out: [PostgresRow] = []
+            for try await row in try await c.execute(read, logger: self.logger) { out.append(row) }
+            return out
+        }
+    }
+}
