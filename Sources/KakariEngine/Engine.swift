@@ -38,9 +38,12 @@ public struct Engine: Sendable {
     /// The current time: the simulated clock's, or the machine's, to the whole second (so
     /// that stored times replay exactly).
     public func now() async throws -> Date {
-        if try await isSimulated(), let text = try await store.setting(Settings.clockNow), let seconds = Double(text) {
-            return Date(timeIntervalSince1970: seconds)
-        }
+        try await time(clock: isSimulated() ? store.setting(Settings.clockNow) : nil)
+    }
+
+    /// The time given the simulated clock's setting (`clock`; nil on the machine's clock).
+    func time(clock: String?) -> Date {
+        if let clock, let seconds = Double(clock) { return Date(timeIntervalSince1970: seconds) }
         return Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
     }
 

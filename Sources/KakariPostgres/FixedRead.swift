@@ -30,6 +30,17 @@ struct CaseByID: FixedRead {
     let bindings: PostgresBindings
 }
 
+/// What a `send` reads before it decides: its case (null columns when there is none), the
+/// latest bundle and one setting, in one row.
+struct SendContext: FixedRead {
+    static let sql = """
+        SELECT c.snapshot, c.created_at, c.updated_at, c.id, (SELECT MAX(id) FROM bundles),
+               (SELECT value FROM settings WHERE key = $2)
+        FROM (VALUES (1)) AS one(x) LEFT JOIN cases c ON c.id = $1
+        """
+    let bindings: PostgresBindings
+}
+
 /// Cases by their ids.
 struct CasesByID: FixedRead {
     static let sql = "SELECT \(PostgresStore.caseColumns) FROM cases WHERE id = ANY($1)"

@@ -16,6 +16,22 @@ extension PostgresStore {
         try await rows(CaseByID(id)).first.map(Self.caseRecord)
     }
 
+    /// The three reads of a send as one statement, prepared once per connection: one round
+    /// trip on one pooled connection, where three side by side took three (fix 51).
+    public func sendReads(caseID: String, setting: String?) async throws -> SendReads {
+        var b = PostgresBindings(capacity: 2)
+        b.append(caseID)
+        b.append(setting)
+        guard let row = try await rows(SendContext(bindings: b)).first else { return SendReads(record: nil, latestBundle: nil, setting: nil) }
+        let (text, created, updated, id, bundle, value) = try row.decode((String?, Double?, Double?, String?, Int64?, String?).self)
+        var record: CaseRecord?
+        if let text, let created, let updated, let id {
+            record = CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
+                                createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
+        }
+        return SendReads(record: record, latestBundle: bundle, setting: value)
+    }
+
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         guard !ids.isEmpty else { return [:] }
         var out: [String: CaseRecord] = [:]

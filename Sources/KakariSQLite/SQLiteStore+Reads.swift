@@ -11,6 +11,18 @@ extension SQLiteStore {
         }
     }
 
+    /// The three reads of a send on one reader, in one hop to it (fix 51). Each statement is
+    /// its own snapshot, as when they were three reads side by side: they need not agree.
+    public func sendReads(caseID: String, setting: String?) async throws -> SendReads {
+        try await readStatement { db in
+            let record = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.caseColumns) FROM cases WHERE id = ?"), arguments: [caseID])
+                .map(Self.caseRecord)
+            let bundle = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM bundles"))
+            let value = try setting.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [$0]) }
+            return SendReads(record: record, latestBundle: bundle, setting: value)
+        }
+    }
+
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         guard !ids.isEmpty else { return [:] }
         // Up to `largest` ids are one statement; more are several, read in one snapshot.

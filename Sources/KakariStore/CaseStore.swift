@@ -23,6 +23,10 @@ public protocol CaseStore: Sendable {
 
     // MARK: Cases
     func caseRecord(_ id: String) async throws -> CaseRecord?
+    /// What a `send` reads before it decides, all at once: the case, the latest bundle and
+    /// one setting (the simulated clock's time; nil: none). The default makes the three reads
+    /// side by side; PostgreSQL makes them one statement (fix 51).
+    func sendReads(caseID: String, setting: String?) async throws -> SendReads
     /// Several cases in one read, by id (missing ones are absent).
     func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord]
     func cases(_ filter: CaseFilter) async throws -> [CaseRecord]
@@ -125,5 +129,34 @@ public struct TimerRecord: Hashable, Sendable {
         self.caseID = caseID
         self.name = name
         self.due = due
+    }
+}
+
+/// The case, the latest bundle and a setting, read together for a `send`.
+public struct SendReads: Sendable {
+    public var record: CaseRecord?
+    public var latestBundle: Int64?
+    public var setting: String?
+
+    public init(record: CaseRecord?, latestBundle: Int64?, setting: String?) {
+        self.record = record
+        self.latestBundle = latestBundle
+        self.setting = setting
+    }
+}
+
+extension CaseStore {
+    public func sendReads(caseID: String, setting: String?) async throws -> SendReads {
+        // Each is a round trip to the store, and on a busy machine the waits, not the reads,
+        // cost most: they are made side by side.
+        async let record = caseRecord(caseID)
+        async let bundle = latestBundle()
+        async let value = optionalSetting(setting)
+        return SendReads(record: try await record, latestBundle: try await bundle, setting: try await value)
+    }
+
+    private func optionalSetting(_ key: String?) async throws -> String? {
+        guard let key else { return nil }
+        return try await setting(key)
     }
 }

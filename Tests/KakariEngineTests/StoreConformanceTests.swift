@@ -69,6 +69,25 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a send's reads give its case, the latest bundle and the setting asked for, and nothing for a case or setting that is not there")
+    func sendReads() async throws {
+        try await Self.withEmptyStore { store in
+            var none = try await store.sendReads(caseID: "H1", setting: "no.such.setting")
+            #expect(none.record == nil && none.latestBundle == nil && none.setting == nil)
+            try await store.commit(Self.start("H1"))
+            try await store.commit(Self.move("H1", from: 1, to: "awaiting_visit"))
+            let bundle = try await store.deploy(files: [SourceFileRecord(path: "w.yaml", text: "x")], versions: [], at: Self.t0, by: "yamada")
+            try await store.setSetting("clock.now", "1700000000")
+            let reads = try await store.sendReads(caseID: "H1", setting: "clock.now")
+            #expect(reads.record?.snapshot == Self.snapshot("H1", state: "awaiting_visit", sequence: 2))
+            #expect(reads.record == (try await store.caseRecord("H1")))
+            #expect(reads.latestBundle == bundle && reads.setting == "1700000000")
+            #expect(try await store.sendReads(caseID: "H1", setting: nil).setting == nil)
+            none = try await store.sendReads(caseID: "H2", setting: "no.such.setting")
+            #expect(none.record == nil && none.latestBundle == bundle && none.setting == nil)
+        }
+    }
+
     @Test("reading many cases at once gives each stored case once, whatever the number asked and repeats among them")
     func manyCases() async throws {
         try await Self.withEmptyStore { store in

@@ -26,6 +26,12 @@ extension SealedStore {
         return try await open(record)
     }
 
+    public func sendReads(caseID: String, setting: String?) async throws -> SendReads {
+        var reads = try await base.sendReads(caseID: caseID, setting: setting)
+        if let record = reads.record { reads.record = try await open(record) }
+        return reads
+    }
+
     public func caseRecords(_ ids: [String]) async throws -> [String: CaseRecord] {
         var out: [String: CaseRecord] = [:]
         for (id, record) in try await base.caseRecords(ids) { out[id] = try await open(record) }
