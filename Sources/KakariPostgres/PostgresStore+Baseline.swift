@@ -9,13 +9,21 @@ extension PostgresStore: StoreBaseline {
     public func bareTransaction(_ rows: [BareRow], inserting: Bool) async throws {
         try await transaction { c in
             if rows.count == 1, let r = rows.first {
+                // Prepared once per connection, as the engine's own statements are (fixes 49–51),
+                // so that the baseline is the server's best for one row, not its parser's.
+                var one = PostgresBindings(capacity: 2)
+                one.append(r.id)
+                one.append(Self.benchPayload)
                 if inserting {
-                    try await c.query("INSERT INTO bench_rows(id, version, payload) VALUES (\(r.id), 1, \(Self.benchPayload))", logger: logger)
+                    _ = try await self.rows(BareInsert(bindings: one), on: c)
                 } else {
-                    try await c.query("UPDATE bench_rows SET version = version + 1, payload = \(Self.benchPayload) WHERE id = \(r.id)", logger: logger)
+                    _ = try await self.rows(BareUpdate(bindings: one), on: c)
                 }
-                try await c.query("INSERT INTO bench_history(row_id, seq, payload) VALUES (\(r.id), \(r.seq), \(Self.benchHistoryPayload))",
-                                  logger: logger)
+                var history = PostgresBindings(capacity: 3)
+                history.append(r.id)
+                history.append(r.seq)
+                history.append(Self.benchHistoryPayload)
+                _ = try await self.rows(BareHistory(bindings: history), on: c)
                 return
             }
             let ids = rows.map(\.id), seqs = rows.map(\.seq)
@@ -58,4 +66,20 @@ extension PostgresStore: StoreBaseline {
     public func dropBenchTables() async throws {
         _ = try await rows("DROP TABLE IF EXISTS bench_rows, bench_history")
     }
+}
+
+/// The bare transaction's statements for one row (`bareTransaction`).
+struct BareInsert: FixedStatement {
+    static let sql = "INSERT INTO bench_rows(id, version, payload) VALUES ($1, 1, $2)"
+    let bindings: PostgresBindings
+}
+
+struct BareUpdate: FixedStatement {
+    static let sql = "UPDATE bench_rows SET version = version + 1, payload = $2 WHERE id = $1"
+    let bindings: PostgresBindings
+}
+
+struct BareHistory: FixedStatement {
+    static let sql = "INSERT INTO bench_history(row_id, seq, payload) VALUES ($1, $2, $3)"
+    let bindings: PostgresBindings
 }
