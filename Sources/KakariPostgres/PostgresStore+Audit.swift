@@ -49,21 +49,15 @@ extension PostgresStore {
         guard !entries.isEmpty else { return }
         var binds = PostgresBindings(capacity: AuditAppend.arity)
         Self.bindAudit(entries, &binds)
-        for try await _ in try await c.execute(AuditAppend(bindings: binds), logger: logger) {}
+        _ = try await rows(AuditAppend(bindings: binds), on: c)
     }
 
     /// The call of `kakari_audit_append`, prepared once on each connection.
-    struct AuditAppend: PostgresPreparedStatement {
+    struct AuditAppend: FixedStatement {
         static let arity = 10
         static let name = "kakari_audit_append"
         static let sql = "SELECT kakari_audit_append(0, " + (1...arity).map { "$\($0)" }.joined(separator: ", ") + ")"
-        typealias Row = Int64
-
         let bindings: PostgresBindings
-
-        func makeBindings() -> PostgresBindings { bindings }
-
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// Appends the arguments of `kakari_audit_append` after its first (`written`) for

@@ -13,7 +13,7 @@ extension PostgresStore {
             // The whole write, audit included, as one call that refuses itself whole: one
             // round trip, with no BEGIN and COMMIT around it (fix 47), of a statement the
             // connection has prepared (fix 49).
-            try await onConnection(timeout: location.timeout) { c in try await self.run(write, c) }
+            _ = try await rows(write)
         } else {
             try await transaction { c in
                 try await self.apply(prepared, c)
@@ -106,19 +106,15 @@ extension PostgresStore {
     /// (`appendAudit`), last in the transaction, so that the chain's lock is held only for its
     /// tail, unless the call appended them (`PreparedBatch.appendsAudit`).
     func apply(_ batch: PreparedBatch, _ c: PostgresConnection) async throws {
-        if let write = batch.write { try await run(write, c) }
+        // The server refuses the call whole (SQLSTATE KR001) when a row it had to change was
+        // not; `mapped` says which.
+        if let write = batch.write { _ = try await rows(write, on: c) }
         for change in batch.batch.taskChanges { try await apply(change, c) }
         for (key, value) in batch.batch.settings.sorted(by: { $0.key < $1.key }) {
             try await c.query("""
                 INSERT INTO settings(key, value) VALUES (\(key), \(value)) ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """, logger: logger)
         }
-    }
-
-    /// Sends `write` on `c`, prepared there first if it is not yet. The server refuses it
-    /// whole (SQLSTATE KR001) when a row it had to change was not; `mapped` says which.
-    func run(_ write: PreparedBatch.Write, _ c: PostgresConnection) async throws {
-        for try await _ in try await c.execute(write, logger: logger) {}
     }
 
     func lastSeq(_ caseID: String, _ c: PostgresConnection) async throws -> Int {

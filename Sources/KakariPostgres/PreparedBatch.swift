@@ -20,20 +20,13 @@ import PostgresNIO
 /// batch by `appendAudit`, last.
 struct PreparedBatch: Sendable {
     /// The call of `kakari_write`, prepared once on each connection by postgres-nio.
-    struct Write: PostgresPreparedStatement {
+    struct Write: FixedStatement {
         /// How many arguments `kakari_write` takes.
         static let arity = 83
         static let name = "kakari_write"
         static let sql = "SELECT kakari_write(" + (1...arity).map { "$\($0)" }.joined(separator: ", ") + ")"
-        typealias Row = Int64?
-
         /// The arguments, in the function's order.
         let bindings: PostgresBindings
-
-        func makeBindings() -> PostgresBindings { bindings }
-
-        /// The audit chain's new last entry, when the call appended entries.
-        func decodeRow(_ row: PostgresRow) throws -> Int64? { try row.decode(Int64?.self) }
     }
 
     let batch: CommitBatch
