@@ -68,7 +68,12 @@ public struct Engine: Sendable {
 
     /// The bundle deployed most recently (staff directory, tables, calendar).
     public func currentBundle() async throws -> DefinitionBundle? {
-        guard let id = try await store.latestBundle() else { return nil }
+        try await bundle(store.latestBundle())
+    }
+
+    /// The bundle `id` (loaded once per process), nil for none.
+    func bundle(_ id: Int64?) async throws -> DefinitionBundle? {
+        guard let id else { return nil }
         return try await cache.bundle(id, store: store)
     }
 

@@ -9,7 +9,7 @@ extension PostgresStore {
     public func commit(_ batch: CommitBatch) async throws {
         guard !batch.isEmpty else { return }
         let prepared = PreparedBatch(batch, audit: true)
-        if let write = prepared.write, batch.taskChanges.isEmpty, batch.settings.isEmpty {
+        if let write = prepared.write, prepared.writesAll {
             // The whole write, audit included, as one call that refuses itself whole: one
             // round trip, with no BEGIN and COMMIT around it (fix 47), of a statement the
             // connection has prepared (fix 49).

@@ -8,8 +8,13 @@ extension PostgresStore {
 
     static func caseRecord(_ row: PostgresRow) throws -> CaseRecord {
         let (text, created, updated, id) = try row.decode((String, Double, Double, String).self)
-        return CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
-                          createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
+        return try caseRecord(text, created, updated, id)
+    }
+
+    /// A case from the columns `caseColumns` names, in their order.
+    static func caseRecord(_ text: String, _ created: Double, _ updated: Double, _ id: String) throws -> CaseRecord {
+        CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
+                   createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
     }
 
     public func caseRecord(_ id: String) async throws -> CaseRecord? {
@@ -25,10 +30,7 @@ extension PostgresStore {
         guard let row = try await rows(SendContext(bindings: b)).first else { return SendReads(record: nil, latestBundle: nil, setting: nil) }
         let (text, created, updated, id, bundle, value) = try row.decode((String?, Double?, Double?, String?, Int64?, String?).self)
         var record: CaseRecord?
-        if let text, let created, let updated, let id {
-            record = CaseRecord(snapshot: try SnapshotCache.shared.snapshot(text, id: id),
-                                createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated))
-        }
+        if let text, let created, let updated, let id { record = try Self.caseRecord(text, created, updated, id) }
         return SendReads(record: record, latestBundle: bundle, setting: value)
     }
 

@@ -39,12 +39,18 @@ struct PreparedBatch: Sendable {
     /// transaction around it (fix 47).
     let appendsAudit: Bool
 
+    /// Whether the call is all the batch writes but its audit entries: no task changes or
+    /// settings (which need the transaction) follow it.
+    var writesAll: Bool { Self.callWritesAll(batch) }
+
+    private static func callWritesAll(_ batch: CommitBatch) -> Bool { batch.taskChanges.isEmpty && batch.settings.isEmpty }
+
     /// The call for `batch`. With `audit`, a batch with no task changes and no settings (which
     /// are written after the call) appends its audit entries in the same call: the whole
     /// write is then one round trip (fix 46).
     init(_ batch: CommitBatch, audit: Bool = false) {
         self.batch = batch
-        appendsAudit = audit && !batch.audit.isEmpty && batch.taskChanges.isEmpty && batch.settings.isEmpty
+        appendsAudit = audit && !batch.audit.isEmpty && Self.callWritesAll(batch)
         let rows = !batch.cases.isEmpty || !batch.idempotency.isEmpty || !batch.resolvedEvents.isEmpty
         guard rows || appendsAudit else {
             write = nil

@@ -39,11 +39,6 @@ struct QueryPart: Sendable, ExpressibleByStringInterpolation {
             pieces[pieces.count - 1] += literal
         }
 
-        /// Text put into the statement as it is: never a value from outside the program.
-        mutating func appendInterpolation(unescaped text: String) {
-            appendLiteral(text)
-        }
-
         /// Another part, its text and arguments in place (a subquery made apart).
         mutating func appendInterpolation(_ part: QueryPart) {
             pieces[pieces.count - 1] += part.pieces[0]
@@ -60,7 +55,7 @@ struct QueryPart: Sendable, ExpressibleByStringInterpolation {
 
     /// Appends the part's text to `sql` and its arguments to `binds`, numbering its
     /// placeholders after the arguments `binds` already holds.
-    func render(into sql: inout String, _ binds: inout PostgresBindings) {
+    private func render(into sql: inout String, _ binds: inout PostgresBindings) {
         for (i, piece) in pieces.enumerated() {
             sql += piece
             if i < arguments.count {

@@ -5,21 +5,19 @@ import KakariStore
 
 extension SQLiteStore {
     public func caseRecord(_ id: String) async throws -> CaseRecord? {
-        try await readStatement { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.caseColumns) FROM cases WHERE id = ?"), arguments: [id])
-                .map(Self.caseRecord)
-        }
+        try await readStatement { db in try Self.caseRecord(id, db) }
+    }
+
+    static func caseRecord(_ id: String, _ db: Database) throws -> CaseRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(caseColumns) FROM cases WHERE id = ?"), arguments: [id]).map(caseRecord)
     }
 
     /// The three reads of a send on one reader, in one hop to it (fix 51). Each statement is
     /// its own snapshot, as when they were three reads side by side: they need not agree.
     public func sendReads(caseID: String, setting: String?) async throws -> SendReads {
         try await readStatement { db in
-            let record = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.caseColumns) FROM cases WHERE id = ?"), arguments: [caseID])
-                .map(Self.caseRecord)
-            let bundle = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM bundles"))
-            let value = try setting.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [$0]) }
-            return SendReads(record: record, latestBundle: bundle, setting: value)
+            SendReads(record: try Self.caseRecord(caseID, db), latestBundle: try Self.latestBundle(db),
+                      setting: try setting.flatMap { try Self.setting($0, db) })
         }
     }
 

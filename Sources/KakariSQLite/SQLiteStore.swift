@@ -74,7 +74,11 @@ public final class SQLiteStore: CaseStore {
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {
-        try await readStatement { db in try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key]) }
+        try await readStatement { db in try Self.setting(key, db) }
+    }
+
+    static func setting(_ key: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {
@@ -158,7 +162,11 @@ public final class SQLiteStore: CaseStore {
     }
 
     public func latestBundle() async throws -> Int64? {
-        try await readStatement { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM bundles")) }
+        try await readStatement { db in try Self.latestBundle(db) }
+    }
+
+    static func latestBundle(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM bundles"))
     }
 }
 

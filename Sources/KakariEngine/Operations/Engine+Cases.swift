@@ -40,9 +40,7 @@ extension Engine {
         // The three reads the send needs, at once (`CaseStore.sendReads`).
         let reads = try await store.sendReads(caseID: caseID, setting: isSimulated() ? Settings.clockNow : nil)
         guard let record = reads.record else { throw EngineError(.refused, "there is no case \(caseID)") }
-        var bundle: DefinitionBundle?
-        if let id = reads.latestBundle { bundle = try await cache.bundle(id, store: store) }
-        if let person = try await person(user, in: bundle), !Self.supervises(person) {
+        if let person = try await person(user, in: bundle(reads.latestBundle)), !Self.supervises(person) {
             if person.role == .contractor {
                 throw await notPermitted("contractors work through their tasks; \(user) cannot send events", user: user, caseID: caseID)
             }
