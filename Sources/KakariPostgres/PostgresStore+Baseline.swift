@@ -50,6 +50,9 @@ extension PostgresStore: StoreBaseline {
             """)
     }
 
+    /// The server's checkpointer and background writer work for every connection alike.
+    public func settleWrites() async throws {}
+
     /// The scratch tables live in the store's schema, beside its own.
     public func prepareBenchTables(rows count: Int) async throws {
         try await dropBenchTables()

@@ -25,6 +25,10 @@ extension SQLiteStore: StoreBaseline {
         }
     }
 
+    public func settleWrites() async throws {
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+    }
+
     public func prepareBenchTables(rows: Int) async throws {
         try await dropBenchTables()
         try await write { db in

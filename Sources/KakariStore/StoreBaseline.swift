@@ -20,6 +20,12 @@ public protocol StoreBaseline: Sendable {
     /// The ids of the first `limit` open tasks of `section` in worklist order, with a bare
     /// query (nothing decoded but the ids).
     func bareWorklistRead(section: String, limit: Int) async throws
+    /// Ends a timed run of writes by paying what it leaves behind that its own process would
+    /// pay later: SQLite copies its log into the file (a checkpoint, which the connection
+    /// that commits past the log's limit runs), so that when the engine's writes and the
+    /// bare ones alternate, each run pays for its own pages and none for the other's.
+    /// PostgreSQL's checkpoints are a background process's, shared by both alike: nothing.
+    func settleWrites() async throws
 }
 
 /// A row a bare transaction writes: its id and the sequence of its history row.
@@ -43,14 +49,23 @@ extension StoreBaseline {
     /// one history row inserted each) over `rows` rows, and returns the seconds they took.
     public func bareCommits(transactions: Int, perTransaction: Int, rows: Int) async throws -> Double {
         try await prepareBenchTables(rows: rows)
+        let seconds = try await bareCommits(0..<transactions, perTransaction: perTransaction, rows: rows)
+        try await dropBenchTables()
+        return seconds
+    }
+
+    /// Runs the transactions numbered `transactions` (each `perTransaction` bare updates, as
+    /// in `bareCommits(transactions:perTransaction:rows:)`) in scratch tables made already by
+    /// `prepareBenchTables(rows:)`, and returns the seconds they took. Ranges run one after
+    /// another continue the same rows and history, so a figure can alternate them with the
+    /// engine's own work and both see the same moments of the machine.
+    public func bareCommits(_ transactions: Range<Int>, perTransaction: Int, rows: Int) async throws -> Double {
         let started = ContinuousClock.now
-        for t in 0..<transactions {
+        for t in transactions {
             let first = t * perTransaction
             try await bareTransaction((first..<first + perTransaction).map { BareRow(id: $0 % rows, seq: $0) }, inserting: false)
         }
-        let seconds = Self.seconds(since: started)
-        try await dropBenchTables()
-        return seconds
+        return Self.seconds(since: started)
     }
 
     /// Inserts `count` bare rows (a row and a history row each) in transactions of

@@ -191,13 +191,20 @@ extension StoreConformanceTests {
         #expect(entries.first?.fields == ["name"] && entries.first?.caseID == nil)
     }
 
-    @Test("the bare baseline runs its transactions in scratch tables and drops them")
+    @Test("the bare baseline runs its transactions in scratch tables, in ranges that continue one another, and drops them")
     func baseline() async throws {
         try await Self.withEmptyStore { store in
             let baseline = try #require(((store as? SealedStore)?.base ?? store) as? any StoreBaseline)
             #expect(try await baseline.bareCommits(transactions: 5, perTransaction: 3, rows: 4) > 0)
             #expect(try await baseline.bareInserts(count: 7, perTransaction: 3) > 0)
             #expect(try await baseline.bareWorklistReads(section: "nenkin", limit: 5, repeats: 3).count == 3)
+            // Ranges run one after another continue the same history (a repeated (row, seq)
+            // would break its key), and a run's writes settle.
+            try await baseline.prepareBenchTables(rows: 4)
+            #expect(try await baseline.bareCommits(0..<2, perTransaction: 1, rows: 4) > 0)
+            #expect(try await baseline.bareCommits(2..<9, perTransaction: 1, rows: 4) > 0)
+            try await baseline.settleWrites()
+            try await baseline.dropBenchTables()
             // Dropped: made again from nothing without complaint, and dropped again.
             try await baseline.prepareBenchTables(rows: 2)
             try await baseline.dropBenchTables()
