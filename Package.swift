@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KakariEngineTests",
-            dependencies: ["KakariEngine", "KakariTesting", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KakariEngine", "KakariSQLite", "KakariTesting", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KakariAnalysisTests",

@@ -38,7 +38,6 @@ public final class SQLiteStore: CaseStore {
         // `commit(chunks:)` keeps one transaction open across several accesses to the writer.
         config.allowsUnsafeTransactions = true
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The log is copied into the file (checkpointed) past 4,000 pages (16 MB), not
             // SQLite's 1,000: a page that many transitions rewrite is copied once per
             // checkpoint, not once per few commits (fix 36: the demo 6% faster). This is
@@ -48,6 +47,14 @@ public final class SQLiteStore: CaseStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // Every commit synced to disk before it returns. Set here, on the writer, and not
+            // among the preparations above: GRDB turns the writer to `synchronous = NORMAL`
+            // when it sets up WAL mode, after those have run (`DatabasePool.init`), and with
+            // NORMAL a commit reaches the disk only at the next checkpoint, so a power cut
+            // could lose transitions that a clerk had been told were applied. Until fix 53 the
+            // preparation's FULL was overridden so, and no commit was synced (strace: no
+            // `fdatasync` after a send's commit, only at the checkpoint).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw StoreError(.invalidStore, "cannot open \(path) as a Kakari store: \(Self.describe(error))")
         }
