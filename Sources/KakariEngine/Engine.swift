@@ -91,9 +91,12 @@ public struct Engine: Sendable {
 
     /// The case `id`, or a refusal naming it.
     public func caseRecord(_ id: String) async throws -> CaseRecord {
-        guard let record = try await store.caseRecord(id) else {
-            throw EngineError(.refused, "there is no case \(id)")
-        }
+        try Self.existing(try await store.caseRecord(id), id)
+    }
+
+    /// `record`, case `id` as a store read it, or the refusal of a case that does not exist.
+    static func existing(_ record: CaseRecord?, _ id: String) throws -> CaseRecord {
+        guard let record else { throw EngineError(.refused, "there is no case \(id)") }
         return record
     }
 }

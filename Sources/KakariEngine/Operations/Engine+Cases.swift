@@ -39,7 +39,7 @@ extension Engine {
         }
         // The three reads the send needs, at once (`CaseStore.sendReads`).
         let reads = try await store.sendReads(caseID: caseID, setting: isSimulated() ? Settings.clockNow : nil)
-        guard let record = reads.record else { throw EngineError(.refused, "there is no case \(caseID)") }
+        let record = try Self.existing(reads.record, caseID)
         if let person = try await person(user, in: bundle(reads.latestBundle)), !Self.supervises(person) {
             if person.role == .contractor {
                 throw await notPermitted("contractors work through their tasks; \(user) cannot send events", user: user, caseID: caseID)
